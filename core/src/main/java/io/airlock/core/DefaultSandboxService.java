@@ -1,0 +1,228 @@
+package io.airlock.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The service layer: live sandbox registry, request clamping, warm pools and time-to-live reaping. */
+final class DefaultSandboxService implements SandboxService {
+    private static final Logger log = LoggerFactory.getLogger(DefaultSandboxService.class);
+    private static final Duration REAP_INTERVAL = Duration.ofMillis(200);
+
+    private final Templates templates;
+    private final SandboxRuntime runtime;
+    private final SandboxPolicy policy;
+    private final InstantSource clock;
+    private final Map<String, LiveSandbox> live = new ConcurrentHashMap<>();
+    private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
+    private volatile @Nullable Thread reaper;
+    private volatile boolean closed;
+
+    DefaultSandboxService(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock) {
+        this.templates = templates;
+        this.runtime = runtime;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    @Override
+    public int start() {
+        int reaped = runtime.recover();
+        policy.poolSizes().forEach((name, size) -> templates.find(name).ifPresent(t -> {
+            WarmPool pool = new WarmPool(t, policy.defaults(), size, runtime);
+            pools.put(name, pool);
+            pool.refill();
+        }));
+        reaper = Thread.ofVirtual().name("ttl-reaper").start(this::reapLoop);
+        return reaped;
+    }
+
+    @Override
+    public Sandbox create(SandboxRequest request) {
+        if (closed) {
+            throw new SandboxStateException("the service is shutting down; no new sandboxes");
+        }
+        Template template = templates.find(request.template())
+                .orElseThrow(() -> new TemplateNotFoundException(
+                        request.template(), templates.list().stream().map(Template::name).toList()));
+        Resources resources = request.requestedResources().orElse(policy.defaults()).clampTo(policy.maximum());
+        Tier tier = request.tier() != null ? request.tier() : template.recipe().tier();
+        Duration ttl = policy.clampTimeout(request.timeout() != null ? request.timeout() : policy.defaultTimeout());
+
+        WarmPool pool = pools.get(template.name());
+        RuntimeSandbox rs = null;
+        if (pool != null && pool.serves(resources, tier)) {
+            rs = pool.claim().orElse(null);
+        }
+        if (rs == null) {
+            rs = runtime.start(new SandboxPlan(SandboxIds.next(), template, resources, Map.of(), tier));
+        }
+        Instant now = clock.instant();
+        LiveSandbox sandbox = new LiveSandbox(rs, template, resources, request.env(), request.metadata(), now, now.plus(ttl));
+        live.put(rs.id(), sandbox);
+        rs.onDeath().thenRun(() -> live.remove(sandbox.runtime.id(), sandbox));
+        log.atInfo().addKeyValue("sandbox", rs.id()).addKeyValue("template", template.name())
+                .addKeyValue("tier", tier.binary()).addKeyValue("ttlSeconds", ttl.toSeconds()).log("sandbox created");
+        return sandbox.snapshot(now);
+    }
+
+    @Override
+    public Sandbox get(String id) {
+        return find(id).snapshot(clock.instant());
+    }
+
+    @Override
+    public List<Sandbox> list() {
+        Instant now = clock.instant();
+        return live.values().stream()
+                .map(s -> s.snapshot(now))
+                .sorted(Comparator.comparing(Sandbox::startedAt).thenComparing(Sandbox::id))
+                .toList();
+    }
+
+    @Override
+    public void kill(String id) {
+        LiveSandbox s = live.remove(id);
+        if (s == null) {
+            throw new SandboxNotFoundException(id);
+        }
+        s.runtime.kill();
+        log.atInfo().addKeyValue("sandbox", id).log("sandbox killed");
+    }
+
+    @Override
+    public Sandbox setTimeout(String id, Duration timeout) {
+        LiveSandbox s = find(id);
+        Instant now = clock.instant();
+        s.deadline(now.plus(policy.clampTimeout(timeout)), now);
+        return s.snapshot(now);
+    }
+
+    @Override
+    public Sandbox pause(String id) {
+        LiveSandbox s = find(id);
+        Instant now = clock.instant();
+        s.pause(now);
+        return s.snapshot(now);
+    }
+
+    @Override
+    public Sandbox resume(String id, @Nullable Duration timeout) {
+        LiveSandbox s = find(id);
+        Instant now = clock.instant();
+        s.resume(now, timeout == null ? null : policy.clampTimeout(timeout));
+        return s.snapshot(now);
+    }
+
+    @Override
+    public SandboxProcess spawn(String id, ProcessSpec spec) {
+        LiveSandbox s = find(id);
+        if (s.paused()) {
+            throw new SandboxStateException("sandbox " + id + " is paused; resume it before starting processes");
+        }
+        TemplateRecipe recipe = s.template.recipe();
+        Map<String, String> env = new HashMap<>(recipe.env());
+        env.putAll(s.env);
+        env.putAll(spec.env());
+        String user = spec.user().isEmpty() ? recipe.defaultUser() : spec.user();
+        String cwd = spec.cwd().isEmpty() ? recipe.workdir() : spec.cwd();
+        return s.runtime.spawn(new ProcessSpec(spec.args(), env, cwd, user, spec.stdin(), spec.pty(), spec.tag()));
+    }
+
+    @Override
+    public Optional<SandboxProcess> process(String id, int pid) {
+        return find(id).runtime.process(pid);
+    }
+
+    @Override
+    public Collection<SandboxProcess> processes(String id) {
+        return find(id).runtime.processes();
+    }
+
+    @Override
+    public SandboxFiles files(String id) {
+        return find(id).runtime.files();
+    }
+
+    @Override
+    public String defaultUser(String id) {
+        return find(id).template.recipe().defaultUser();
+    }
+
+    @Override
+    public SandboxStats stats(String id) {
+        return find(id).runtime.stats();
+    }
+
+    /** Kills every sandbox whose time to live has passed. Called by the reaper loop; tests call it with a fake clock. */
+    int reapExpired() {
+        Instant now = clock.instant();
+        int reaped = 0;
+        for (LiveSandbox s : live.values()) {
+            if (s.expired(now) && live.remove(s.runtime.id(), s)) {
+                log.atInfo().addKeyValue("sandbox", s.runtime.id()).log("time to live reached; killing");
+                Thread.ofVirtual().start(s.runtime::kill);
+                reaped++;
+            }
+        }
+        return reaped;
+    }
+
+    /** The warm pool of a template, for tests. */
+    Optional<WarmPool> pool(String template) {
+        return Optional.ofNullable(pools.get(template));
+    }
+
+    private void reapLoop() {
+        while (!closed) {
+            try {
+                reapExpired();
+                Thread.sleep(REAP_INTERVAL);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.atError().setCause(e).log("reaper iteration failed");
+            }
+        }
+    }
+
+    private LiveSandbox find(String id) {
+        LiveSandbox s = SandboxIds.wellFormed(id) ? live.get(id) : null;
+        if (s == null) {
+            throw new SandboxNotFoundException(id);
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Thread r = reaper;
+        if (r != null) {
+            r.interrupt();
+        }
+        pools.values().forEach(WarmPool::close);
+        List<Thread> killers = live.values().stream()
+                .map(s -> Thread.ofVirtual().start(s.runtime::kill))
+                .toList();
+        live.clear();
+        for (Thread t : killers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+}

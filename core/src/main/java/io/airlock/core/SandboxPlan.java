@@ -1,0 +1,19 @@
+package io.airlock.core;
+
+import java.util.Map;
+
+/**
+ * Everything a runtime needs to start one sandbox. Built by the service layer from a validated,
+ * clamped request; users never supply any of it directly.
+ *
+ * @param id the sandbox id, also its hostname
+ * @param template the built template to overlay
+ * @param resources clamped limits
+ * @param env environment for every process, on top of the template's
+ * @param tier which OCI runtime runs it
+ */
+public record SandboxPlan(String id, Template template, Resources resources, Map<String, String> env, Tier tier) {
+    public SandboxPlan {
+        env = Map.copyOf(env);
+    }
+}

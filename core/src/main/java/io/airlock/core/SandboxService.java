@@ -1,0 +1,83 @@
+package io.airlock.core;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one service layer every front door (E2B API, platform API, UI, MCP, CLI) calls.
+ *
+ * <p>It owns the set of live sandboxes: it clamps requests to the {@link SandboxPolicy}, hands
+ * out warm sandboxes from per-template pools, kills sandboxes whose time to live has passed,
+ * and applies each sandbox's defaults (user, working directory, environment) to the processes
+ * started in it. All methods are thread-safe.
+ *
+ * <p>Lookups of an unknown id throw {@link SandboxNotFoundException}; ids that could never have
+ * been issued are rejected the same way, so nothing distinguishes "malformed" from "absent".
+ */
+public interface SandboxService extends AutoCloseable {
+    /** A service over the given templates and runtime; call {@link #start()} before use. */
+    static SandboxService create(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock) {
+        return new DefaultSandboxService(templates, runtime, policy, clock);
+    }
+
+    /**
+     * Reaps what an earlier server left behind, fills the warm pools in the background and starts
+     * the time-to-live reaper.
+     *
+     * @return how many leftover sandboxes were reaped
+     */
+    int start();
+
+    /**
+     * Creates a sandbox, from the warm pool when one matches.
+     *
+     * @throws TemplateNotFoundException if the template is not built
+     * @throws InvalidRequestException if the request is invalid
+     * @throws RuntimeFailureException if the runtime could not start it
+     */
+    Sandbox create(SandboxRequest request);
+
+    /** @throws SandboxNotFoundException if there is no such live sandbox */
+    Sandbox get(String id);
+
+    /** Live sandboxes, oldest first. */
+    List<Sandbox> list();
+
+    /** Kills a sandbox and releases everything it held. @throws SandboxNotFoundException if absent */
+    void kill(String id);
+
+    /** Sets the time to live to {@code timeout} from now (shorter or longer). */
+    Sandbox setTimeout(String id, Duration timeout);
+
+    /** Freezes the sandbox; its time to live stops counting until resumed. Idempotent. */
+    Sandbox pause(String id);
+
+    /** Thaws the sandbox; with a timeout, the time to live restarts from now. Idempotent. */
+    Sandbox resume(String id, @Nullable Duration timeout);
+
+    /**
+     * Starts a process with the sandbox's defaults applied: the template's user and working
+     * directory where the spec names none, and template, then sandbox, then spec environment.
+     */
+    SandboxProcess spawn(String id, ProcessSpec spec);
+
+    Optional<SandboxProcess> process(String id, int pid);
+
+    Collection<SandboxProcess> processes(String id);
+
+    /** Files inside the sandbox. */
+    SandboxFiles files(String id);
+
+    /** The user processes run as when the caller names none. */
+    String defaultUser(String id);
+
+    SandboxStats stats(String id);
+
+    /** Kills every sandbox, including pooled ones, and stops the reaper. */
+    @Override
+    void close();
+}
