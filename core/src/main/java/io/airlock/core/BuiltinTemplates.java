@@ -12,7 +12,7 @@ public final class BuiltinTemplates {
             "base",
             "bookworm",
             List.of("bash", "coreutils", "procps", "python3", "nodejs", "npm", "git", "curl", "sudo",
-                    "ca-certificates", "locales-all", "less", "inotify-tools"),
+                    "ca-certificates", "less", "inotify-tools"),
             List.of(new UserSpec("user", 1000, "/home/user", true)),
             Map.of(),
             Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

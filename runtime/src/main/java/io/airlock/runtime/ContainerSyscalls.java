@@ -1,0 +1,206 @@
+package io.airlock.runtime;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.airlock.core.RuntimeFailureException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * The few Linux system calls the container layer makes directly, through the FFM API
+ * ({@code java.lang.foreign}) instead of forking {@code mount}, {@code umount}, {@code losetup} or
+ * {@code kill}: a fork-exec of a helper costs milliseconds, a downcall microseconds, and sandbox
+ * creation latency matters.
+ *
+ * <p>Every call captures {@code errno} and fails with {@link SyscallException}, whose message names
+ * the call, its arguments and the error. Callers that tolerate a particular error (an already
+ * unmounted path, an already dead process) test {@link SyscallException#errno()}.
+ *
+ * <p>The JVM must run with {@code --enable-native-access=ALL-UNNAMED} (or the module's name) to call
+ * these without a warning.
+ */
+@SuppressWarnings("restricted") // the point of this class: downcalls into libc, enabled by --enable-native-access
+final class ContainerSyscalls {
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int ESRCH = 3;
+    static final int ENXIO = 6;
+    static final int EBUSY = 16;
+    static final int EINVAL = 22;
+
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 2;
+    static final int O_CLOEXEC = 0x80000;
+
+    static final long MS_RDONLY = 1;
+    static final long MS_NOSUID = 2;
+    static final long MS_NODEV = 4;
+    static final long MS_NOEXEC = 8;
+    static final long MS_NOATIME = 1024;
+
+    static final int MNT_DETACH = 2;
+    static final int UMOUNT_NOFOLLOW = 8;
+
+    static final int SEEK_DATA = 3;
+    static final int SEEK_HOLE = 4;
+
+    static final int SIGKILL = 9;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle IOCTL_LONG = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), 2);
+    private static final MethodHandle IOCTL_PTR = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    private static final MethodHandle MOUNT =
+            downcall("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), -1);
+    private static final MethodHandle UMOUNT2 = downcall("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle MKFIFO = downcall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle KILL = downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle LSEEK = downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), -1);
+    private static final MethodHandle STRERROR =
+            LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private ContainerSyscalls() {}
+
+    /** A failed system call: which call, on what, and the {@code errno} it returned. */
+    static final class SyscallException extends RuntimeFailureException {
+        private final int errno;
+
+        SyscallException(String call, int errno) {
+            super(call + " failed: " + strerror(errno) + " (errno " + errno + ")");
+            this.errno = errno;
+        }
+
+        int errno() {
+            return errno;
+        }
+    }
+
+    /** {@code open(2)}; returns the file descriptor. */
+    static int open(Path path, int flags) {
+        return call((arena, state) -> check(
+                (int) OPEN.invokeExact(state, arena.allocateFrom(path.toString()), flags, 0),
+                state,
+                () -> "open(" + path + ", 0x" + Integer.toHexString(flags) + ")"));
+    }
+
+    /** {@code close(2)}; errors are ignored, as after close the descriptor is gone either way. */
+    static void close(int fd) {
+        call((arena, state) -> (int) CLOSE.invokeExact(state, fd));
+    }
+
+    /** {@code ioctl(2)} with an integer argument; returns the call's non-negative result. */
+    static int ioctl(int fd, long request, long arg, String what) {
+        return call((arena, state) -> check((int) IOCTL_LONG.invokeExact(state, fd, request, arg), state, () -> "ioctl(" + what + ")"));
+    }
+
+    /** {@code ioctl(2)} with a pointer argument; returns the call's non-negative result. */
+    static int ioctl(int fd, long request, MemorySegment arg, String what) {
+        return call((arena, state) -> check((int) IOCTL_PTR.invokeExact(state, fd, request, arg), state, () -> "ioctl(" + what + ")"));
+    }
+
+    /** {@code mount(2)}. */
+    static void mount(String source, Path target, String type, long flags, String data) {
+        call((arena, state) -> check(
+                (int) MOUNT.invokeExact(
+                        state,
+                        arena.allocateFrom(source),
+                        arena.allocateFrom(target.toString()),
+                        arena.allocateFrom(type),
+                        flags,
+                        arena.allocateFrom(data)),
+                state,
+                () -> "mount(" + source + " on " + target + " type " + type + " flags 0x" + Long.toHexString(flags) + " data '" + data + "')"));
+    }
+
+    /** {@code umount2(2)}. */
+    static void umount2(Path target, int flags) {
+        call((arena, state) -> check(
+                (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target.toString()), flags),
+                state,
+                () -> "umount2(" + target + ", " + flags + ")"));
+    }
+
+    /** {@code mkfifo(3)} with the given permission bits. */
+    static void mkfifo(Path path, int mode) {
+        call((arena, state) -> check(
+                (int) MKFIFO.invokeExact(state, arena.allocateFrom(path.toString()), mode), state, () -> "mkfifo(" + path + ")"));
+    }
+
+    /** {@code kill(2)}; returns 0, or the errno (e.g. {@link #ESRCH} for a process already gone). */
+    static int kill(int pid, int signal) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("refusing kill(" + pid + ", " + signal + "): not a single process");
+        }
+        return call((arena, state) -> (int) KILL.invokeExact(state, pid, signal) == 0 ? 0 : errno(state));
+    }
+
+    /** {@code lseek(2)}; returns the new offset, or -1 when {@code errno} is {@link #ENXIO} (no more data). */
+    static long lseek(int fd, long offset, int whence) {
+        return call((arena, state) -> {
+            long r = (long) LSEEK.invokeExact(state, fd, offset, whence);
+            if (r >= 0 || errno(state) == ENXIO) {
+                return r < 0 ? -1L : r;
+            }
+            throw new SyscallException("lseek(" + fd + ", " + offset + ", " + whence + ")", errno(state));
+        });
+    }
+
+    /** The C library's description of an {@code errno} value. */
+    static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
+    private static int check(int result, MemorySegment state, Supplier<String> call) {
+        if (result < 0) {
+            throw new SyscallException(call.get(), errno(state));
+        }
+        return result;
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /** One downcall with a confined arena for its arguments and a segment for the captured errno. */
+    @FunctionalInterface
+    private interface NativeCall<T> {
+        T call(Arena arena, MemorySegment state) throws Throwable;
+    }
+
+    private static <T> T call(NativeCall<T> call) {
+        try (Arena arena = Arena.ofConfined()) {
+            return call.call(arena, arena.allocate(CALL_STATE));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, int firstVariadic) {
+        Linker.Option errno = Linker.Option.captureCallState("errno");
+        var symbol = LINKER.defaultLookup().findOrThrow(name);
+        return firstVariadic < 0
+                ? LINKER.downcallHandle(symbol, descriptor, errno)
+                : LINKER.downcallHandle(symbol, descriptor, Linker.Option.firstVariadicArg(firstVariadic), errno);
+    }
+}

@@ -1,0 +1,113 @@
+package io.airlock.runtime;
+
+import io.airlock.core.RuntimeFailureException;
+import io.airlock.core.RuntimeSandbox;
+import io.airlock.core.SandboxPlan;
+import io.airlock.core.SandboxRuntime;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OCI implementation of {@link SandboxRuntime}: each sandbox is a container started by runc
+ * or runsc from the same bundle, with {@code airlock-init} as PID 1, driven over its stdio.
+ *
+ * <p>One instance owns one state root; its cgroups live under a parent named after that state
+ * root ({@code /run/airlock} → {@code airlock}), so two servers (or a server and a test suite)
+ * with different state roots never reap each other's sandboxes.
+ */
+public final class OciRuntime implements SandboxRuntime {
+    private static final Logger log = LoggerFactory.getLogger(OciRuntime.class);
+
+    private final ContainerHost host;
+    private final Map<String, OciSandbox> live = new ConcurrentHashMap<>();
+
+    private OciRuntime(ContainerHost host) {
+        this.host = host;
+    }
+
+    /**
+     * A runtime keeping markers and disks under {@code home}, volatile state under {@code stateRoot},
+     * and running {@code agent} as every sandbox's init.
+     *
+     * @throws RuntimeFailureException if the agent binary is missing
+     */
+    public static SandboxRuntime create(Path home, Path stateRoot, Path agent) {
+        return new OciRuntime(new ContainerHost(config(home, stateRoot, agent), UUID.randomUUID().toString(), Clock.systemUTC()));
+    }
+
+    /** The container configuration {@link #create} uses. */
+    static ContainerConfig config(Path home, Path stateRoot, Path agent) {
+        Path absAgent = agent.toAbsolutePath().normalize();
+        if (!Files.isExecutable(absAgent)) {
+            throw new RuntimeFailureException("the sandbox init binary " + absAgent + " is missing or not executable; build it with ./airlock build");
+        }
+        Path absState = stateRoot.toAbsolutePath().normalize();
+        return ContainerConfig.defaults(home.toAbsolutePath().normalize(), absAgent)
+                .withStateRoot(absState)
+                .withCgroupParent(cgroupParent(absState));
+    }
+
+    /** {@code airlock…} state-root names are used as they are; anything else gets a hash. */
+    static String cgroupParent(Path stateRoot) {
+        String name = stateRoot.getFileName() == null ? "" : stateRoot.getFileName().toString();
+        if (name.matches("airlock[a-z0-9-]{0,40}")) {
+            return name;
+        }
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(stateRoot.toString().getBytes(StandardCharsets.UTF_8));
+            return "airlock-" + HexFormat.of().formatHex(d, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public RuntimeSandbox start(SandboxPlan plan) {
+        Container container = host.create(plan);
+        try {
+            AgentConnection agent = AgentConnection.open(plan.id(), container.fromAgent(), container.toAgent(),
+                    AgentSettings.defaults().withBaseEnv(plan.env()).withOomKills(container::oomKills));
+            OciSandbox sandbox = new OciSandbox(container, agent, () -> live.remove(plan.id()));
+            live.put(plan.id(), sandbox);
+            return sandbox;
+        } catch (RuntimeException e) {
+            try {
+                container.destroy();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public int recover() {
+        return host.reapAll();
+    }
+
+    @Override
+    public void close() {
+        List<OciSandbox> all = List.copyOf(live.values());
+        List<Thread> killers = all.stream().map(s -> Thread.ofVirtual().start(s::kill)).toList();
+        for (Thread t : killers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                log.warn("interrupted while killing {} sandboxes at shutdown", all.size());
+                return;
+            }
+        }
+    }
+}

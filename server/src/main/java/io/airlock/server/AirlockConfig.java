@@ -1,0 +1,73 @@
+package io.airlock.server;
+
+import io.airlock.core.InvalidRequestException;
+import io.airlock.core.SandboxPolicy;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Server configuration, read from the environment with embedded defaults.
+ *
+ * @param home data directory ({@code AIRLOCK_HOME}, default {@code ~/.airlock})
+ * @param bind address to listen on ({@code AIRLOCK_BIND}, default 127.0.0.1)
+ * @param port port to listen on ({@code AIRLOCK_PORT}, default 8700; 0 picks a free port)
+ * @param agent the in-sandbox init binary ({@code -Dairlock.agent} or {@code AIRLOCK_AGENT})
+ * @param stateRoot runtime state on tmpfs ({@code AIRLOCK_STATE}, default /run/airlock)
+ * @param templates template cache ({@code AIRLOCK_TEMPLATES}, default {@code $AIRLOCK_HOME/templates})
+ * @param policy operator limits; pool sizes from {@code AIRLOCK_POOL} as {@code base=2,code-interpreter=0}
+ */
+public record AirlockConfig(Path home, String bind, int port, Path agent, Path stateRoot, Path templates, SandboxPolicy policy) {
+    /** Reads the configuration from environment variables and system properties. */
+    public static AirlockConfig fromEnvironment(Map<String, String> env) {
+        Path home = Path.of(env.getOrDefault("AIRLOCK_HOME", System.getProperty("user.home") + "/.airlock"));
+        String bind = env.getOrDefault("AIRLOCK_BIND", "127.0.0.1");
+        int port = parsePort(env.getOrDefault("AIRLOCK_PORT", "8700"));
+        Path agent = Path.of(env.getOrDefault("AIRLOCK_AGENT", System.getProperty("airlock.agent", "agent/target/airlock-init")));
+        Path state = Path.of(env.getOrDefault("AIRLOCK_STATE", "/run/airlock"));
+        Path templates = env.containsKey("AIRLOCK_TEMPLATES") ? Path.of(env.get("AIRLOCK_TEMPLATES")) : home.resolve("templates");
+        SandboxPolicy policy = SandboxPolicy.standard();
+        if (env.containsKey("AIRLOCK_POOL")) {
+            policy = policy.withPoolSizes(parsePools(env.get("AIRLOCK_POOL")));
+        }
+        return new AirlockConfig(home, bind, port, agent, state, templates, policy);
+    }
+
+    /** This configuration listening on another port. */
+    public AirlockConfig withPort(int newPort) {
+        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy);
+    }
+
+    /** This configuration with another policy. */
+    public AirlockConfig withPolicy(SandboxPolicy newPolicy) {
+        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy);
+    }
+
+    private static int parsePort(String s) {
+        try {
+            int p = Integer.parseInt(s);
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new InvalidRequestException("AIRLOCK_PORT", "'" + s + "' is not a port number (0-65535)");
+    }
+
+    private static Map<String, Integer> parsePools(String spec) {
+        Map<String, Integer> sizes = new HashMap<>();
+        for (String part : spec.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String[] kv = part.split("=", 2);
+            try {
+                sizes.put(kv[0].trim(), Integer.parseInt(kv[1].trim()));
+            } catch (RuntimeException e) {
+                throw new InvalidRequestException("AIRLOCK_POOL", "'" + part + "' is not template=size, e.g. base=2");
+            }
+        }
+        return sizes;
+    }
+}

@@ -1,0 +1,83 @@
+package io.airlock.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.airlock.core.InvalidRequestException;
+import io.airlock.core.SandboxFileException;
+import io.airlock.core.SandboxNotFoundException;
+import io.airlock.core.SandboxStateException;
+import io.airlock.core.TemplateNotFoundException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps every exception to one JSON error shape, in one place. Unexpected exceptions are logged
+ * with their stack trace and answered with a generic 500 that leaks no host detail.
+ */
+final class ErrorMapping {
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
+
+    private ErrorMapping() {}
+
+    static void install(RoutesConfig routes) {
+        routes.exception(InvalidRequestException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), e.field()));
+        routes.exception(SandboxNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));
+        routes.exception(TemplateNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), "template"));
+        routes.exception(SandboxStateException.class, (e, ctx) -> send(ctx, 409, e.getMessage(), null));
+        routes.exception(SandboxFileException.class, (e, ctx) -> send(ctx, fileStatus(e), e.getMessage(), "path"));
+        routes.exception(JsonProcessingException.class, (e, ctx) -> jsonError(e, ctx));
+        routes.exception(HttpResponseException.class, (e, ctx) -> send(ctx, e.getStatus(), e.getMessage(), null));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.atError().setCause(e).addKeyValue("path", ctx.path()).log("unexpected error");
+            send(ctx, 500, "internal error; the server log has details", null);
+        });
+        routes.error(404, ctx -> {
+            if (ctx.result() == null) {
+                send(ctx, 404, "no route for " + ctx.method() + " " + ctx.path(), null);
+            }
+        });
+        routes.error(405, ctx -> send(ctx, 405, ctx.method() + " is not allowed on " + ctx.path(), null));
+    }
+
+    static void send(Context ctx, int status, String message, String field) {
+        ctx.status(status).json(new ApiError(status, message, field));
+    }
+
+    private static int fileStatus(SandboxFileException e) {
+        return switch (e.reason()) {
+            case NOT_FOUND -> 404;
+            case ALREADY_EXISTS -> 409;
+            case PERMISSION_DENIED -> 403;
+            case NO_SPACE -> 507;
+            case IO_ERROR -> 500;
+            default -> 400;
+        };
+    }
+
+    private static void jsonError(JsonProcessingException e, Context ctx) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            send(ctx, 400, "unknown field '" + u.getPropertyName() + "'; known fields: "
+                    + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")), u.getPropertyName());
+        } else if (e instanceof InvalidFormatException f) {
+            String field = path(f);
+            send(ctx, 400, "field '" + field + "' has the wrong type: expected " + f.getTargetType().getSimpleName(), field);
+        } else if (e instanceof MismatchedInputException m) {
+            String field = path(m);
+            send(ctx, 400, field.isEmpty() ? "request body must be a JSON object" : "field '" + field + "' has the wrong type", field.isEmpty() ? null : field);
+        } else {
+            send(ctx, 400, "malformed JSON: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    private static String path(MismatchedInputException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+}

@@ -1,0 +1,96 @@
+package io.airlock.server;
+
+import io.airlock.core.InvalidRequestException;
+import io.airlock.core.ProcessOutput;
+import io.airlock.core.ProcessSpec;
+import io.airlock.core.Resources;
+import io.airlock.core.SandboxPolicy;
+import io.airlock.core.SandboxProcess;
+import io.airlock.core.SandboxRequest;
+import io.airlock.core.SandboxService;
+import io.airlock.core.Templates;
+import io.airlock.core.Tier;
+import io.airlock.server.PlatformDtos.CreateSandbox;
+import io.airlock.server.PlatformDtos.Exec;
+import io.airlock.server.PlatformDtos.ExecResult;
+import io.airlock.server.PlatformDtos.SandboxView;
+import io.airlock.server.PlatformDtos.TemplateView;
+import io.airlock.server.PlatformDtos.Timeout;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Airlock's own platform API under {@code /v1}: sandboxes, exec and templates. */
+final class PlatformApi {
+    static final int EXEC_OUTPUT_CAP = 1 << 20;
+
+    private final SandboxService sandboxes;
+    private final Templates templates;
+    private final SandboxPolicy policy;
+
+    PlatformApi(SandboxService sandboxes, Templates templates, SandboxPolicy policy) {
+        this.sandboxes = sandboxes;
+        this.templates = templates;
+        this.policy = policy;
+    }
+
+    void routes(RoutesConfig r) {
+        r.post("/v1/sandboxes", this::create);
+        r.get("/v1/sandboxes", ctx -> ctx.json(sandboxes.list().stream().map(SandboxView::of).toList()));
+        r.get("/v1/sandboxes/{id}", ctx -> ctx.json(SandboxView.of(sandboxes.get(ctx.pathParam("id")))));
+        r.delete("/v1/sandboxes/{id}", ctx -> {
+            sandboxes.kill(ctx.pathParam("id"));
+            ctx.status(204);
+        });
+        r.post("/v1/sandboxes/{id}/timeout", ctx -> {
+            Timeout t = ctx.bodyAsClass(Timeout.class);
+            if (t == null || t.timeoutSeconds() == null) {
+                throw new InvalidRequestException("timeoutSeconds", "required: seconds from now until the sandbox is killed");
+            }
+            ctx.json(SandboxView.of(sandboxes.setTimeout(ctx.pathParam("id"), Duration.ofSeconds(t.timeoutSeconds()))));
+        });
+        r.post("/v1/sandboxes/{id}/pause", ctx -> ctx.json(SandboxView.of(sandboxes.pause(ctx.pathParam("id")))));
+        r.post("/v1/sandboxes/{id}/resume", ctx -> ctx.json(SandboxView.of(sandboxes.resume(ctx.pathParam("id"), null))));
+        r.post("/v1/sandboxes/{id}/exec", this::exec);
+        r.get("/v1/templates", ctx -> ctx.json(templates.list().stream().map(TemplateView::of).toList()));
+    }
+
+    private void create(Context ctx) {
+        CreateSandbox body = ctx.bodyAsClass(CreateSandbox.class);
+        if (body == null || body.template() == null || body.template().isBlank()) {
+            throw new InvalidRequestException("template", "required: the name of a built template, e.g. 'base'");
+        }
+        SandboxRequest request = new SandboxRequest(
+                body.template(),
+                body.resources() == null ? null : body.resources().toResources(policy.defaults()),
+                Objects.requireNonNullElse(body.envVars(), Map.of()),
+                body.timeoutSeconds() == null ? null : Duration.ofSeconds(body.timeoutSeconds()),
+                Objects.requireNonNullElse(body.metadata(), Map.of()),
+                body.runtime() == null ? null : Tier.parse("runtime", body.runtime()));
+        ctx.status(201).json(SandboxView.of(sandboxes.create(request)));
+    }
+
+    private void exec(Context ctx) throws InterruptedException {
+        String id = ctx.pathParam("id");
+        Exec body = ctx.bodyAsClass(Exec.class);
+        if (body == null || body.cmd() == null || body.cmd().isEmpty()) {
+            throw new InvalidRequestException("cmd", "required: a shell command, run as /bin/bash -l -c CMD");
+        }
+        int seconds = body.timeoutSeconds() == null ? 60 : body.timeoutSeconds();
+        if (seconds < 1 || seconds > 86_400) {
+            throw new InvalidRequestException("timeoutSeconds", "must be in 1..86400, got " + seconds);
+        }
+        ProcessSpec spec = new ProcessSpec(List.of("/bin/bash", "-l", "-c", body.cmd()),
+                Objects.requireNonNullElse(body.envs(), Map.of()), Objects.requireNonNullElse(body.cwd(), ""),
+                Objects.requireNonNullElse(body.user(), ""), false, null, "");
+        SandboxProcess p = sandboxes.spawn(id, spec);
+        ProcessOutput out = p.attach();
+        CommandRunner.Result r = CommandRunner.run(p, out, Duration.ofSeconds(seconds), EXEC_OUTPUT_CAP);
+        String error = r.timedOut() ? "timed out after " + seconds + " s; the command was killed" : r.status().error();
+        ctx.json(new ExecResult(r.status().exitCode(), r.stdout(), r.stderr(), r.truncated(), error));
+    }
+
+}

@@ -1,0 +1,56 @@
+package io.airlock.server;
+
+import io.airlock.core.BuildProgress;
+import io.airlock.core.BuiltinTemplates;
+import io.airlock.core.SandboxPolicy;
+import io.airlock.runtime.TemplateCatalog;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real server on port 0 over the shared template cache, with a private data directory. */
+final class TestServer implements AutoCloseable {
+    static final Path TEMPLATES = Path.of(System.getProperty("airlock.test.templates",
+            System.getProperty("user.home") + "/.airlock/templates"));
+
+    final Airlock airlock;
+    final Path home;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private TestServer(Airlock airlock, Path home) {
+        this.airlock = airlock;
+        this.home = home;
+    }
+
+    static TestServer start(Map<String, Integer> pools) throws IOException {
+        TemplateCatalog.open(TEMPLATES, Clock.systemUTC()).build(BuiltinTemplates.BASE, BuildProgress.NONE);
+        Path home = Files.createTempDirectory("airlock-server-test");
+        AirlockConfig config = AirlockConfig.fromEnvironment(Map.of(
+                        "AIRLOCK_HOME", home.toString(),
+                        "AIRLOCK_TEMPLATES", TEMPLATES.toString(),
+                        "AIRLOCK_STATE", "/run/airlock-test-" + ProcessHandle.current().pid()))
+                .withPort(0)
+                .withPolicy(SandboxPolicy.standard().withPoolSizes(pools));
+        return new TestServer(Airlock.start(config), home);
+    }
+
+    HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + airlock.port() + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        airlock.close();
+    }
+}
