@@ -37,6 +37,7 @@ import java.util.stream.Stream;
 final class SandboxFixture implements AutoCloseable {
     static final Path TEMPLATES = Path.of(System.getProperty("airlock.test.templates",
             System.getProperty("user.home") + "/.airlock/templates"));
+    static final int CAP = 1 << 20;
     static final Path AGENT = Path.of(System.getProperty("airlock.agent", "../agent/target/airlock-init"));
 
     final Path home;
@@ -121,9 +122,8 @@ final class SandboxFixture implements AutoCloseable {
                     break;
                 }
                 ByteArrayOutputStream target = c.get().kind() == OutputChunk.Kind.STDERR ? err : out;
-                if (target.size() < (1 << 20)) {
-                    target.writeBytes(c.get().data());
-                }
+                byte[] data = c.get().data();
+                target.write(data, 0, Math.min(data.length, Math.max(0, CAP - target.size())));
             }
         }
         try {

@@ -136,7 +136,11 @@ class SandboxHardeningTest {
         SandboxFixture.Run r = fx.root(id, "mknod /tmp/sda b 8 0 2>&1 && echo MKNOD; ls /dev | tr '\\n' ' '; echo; "
                 + "cat /dev/sda 2>&1 | head -c 1 | wc -c");
 
-        assertThat(r.stdout()).doesNotContain("MKNOD").doesNotContain("sda ").doesNotContain("mem ");
+        if (tier == Tier.RUNC) {
+            assertThat(r.stdout()).doesNotContain("MKNOD");
+        }
+        // gVisor lets root make nodes in its own virtual file system, but they reach no host device
+        assertThat(r.stdout()).doesNotContain("sda ").doesNotContain("mem ").endsWith("0\n");
         fx.service.kill(id);
     }
 
