@@ -109,5 +109,17 @@ public final class OciRuntime implements SandboxRuntime {
                 return;
             }
         }
+        removeEmptyCgroupParents();
+    }
+
+    /** Removes this runtime's cgroup parent in every hierarchy, where no sandbox is left in it. */
+    private void removeEmptyCgroupParents() {
+        for (Path hierarchy : CgroupHierarchies.list(CgroupHierarchies.ROOT)) {
+            try {
+                Files.deleteIfExists(hierarchy.resolve(host.config().cgroupParent()));
+            } catch (java.io.IOException e) {
+                log.debug("cgroup parent {} kept: {}", hierarchy.resolve(host.config().cgroupParent()), e.toString());
+            }
+        }
     }
 }

@@ -152,5 +152,21 @@ final class SandboxFixture implements AutoCloseable {
     @Override
     public void close() {
         service.close();
+        if (resources().isEmpty()) {
+            deleteTree(home);
+            deleteTree(state);
+        }
+    }
+
+    /** Deletes a test directory tree; only called once nothing is mounted under it. */
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
