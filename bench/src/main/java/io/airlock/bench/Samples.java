@@ -25,16 +25,4 @@ final class Samples {
         int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx))) / 1e6;
     }
-
-    /** Times one run of {@code r}. */
-    static long time(ThrowingRunnable r) throws Exception {
-        long t0 = System.nanoTime();
-        r.run();
-        return System.nanoTime() - t0;
-    }
-
-    @FunctionalInterface
-    interface ThrowingRunnable {
-        void run() throws Exception;
-    }
 }

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 final class WarmPool {
     private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
 
+    static final java.time.Duration REFILL_DELAY = java.time.Duration.ofMillis(50);
+
     private final Template template;
     private final Resources resources;
     private final int size;
@@ -61,6 +63,9 @@ final class WarmPool {
         }
         Thread.ofVirtual().name("warm-pool-" + template.name()).start(() -> {
             try {
+                // Let the request that just claimed a sandbox use it before a runtime start
+                // competes with it for the machine's cores.
+                Thread.sleep(REFILL_DELAY);
                 while (!closed && ready.size() < size) {
                     starting.incrementAndGet();
                     try {
@@ -73,6 +78,8 @@ final class WarmPool {
                         starting.decrementAndGet();
                     }
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 filling.set(false);
             }
