@@ -6,6 +6,7 @@ import io.airlock.core.ProcessSpec;
 import io.airlock.core.SandboxPolicy;
 import io.airlock.core.SandboxProcess;
 import io.airlock.core.SandboxRequest;
+import io.airlock.core.SandboxRuntime;
 import io.airlock.core.SandboxService;
 import io.airlock.core.Template;
 import io.airlock.core.Templates;
@@ -61,7 +62,7 @@ public final class Bench {
         Samples rawExec = repeat(n, () -> rawRunc.execTrue(sleeper));
         rawRunc.delete(sleeper);
 
-        try (SandboxService cold = service(Map.of())) {
+        try (SandboxRuntime coldRuntime = runtime(); SandboxService cold = service(coldRuntime, Map.of())) {
             report.latency("cold create -> first output (runc)", repeat(n, () -> createAndEcho(cold, Tier.RUNC)),
                     "raw runc run (echo ok)", rawRun, "p50 <= 30 ms and <= 1.6x");
             report.latency("cold create -> first output (runsc)", repeat(Math.max(5, n / 5), () -> createAndEcho(cold, Tier.RUNSC)),
@@ -73,7 +74,7 @@ public final class Bench {
             idleMemory(cold);
             density(cold);
         }
-        try (SandboxService warm = service(Map.of("base", 2))) {
+        try (SandboxRuntime warmRuntime = runtime(); SandboxService warm = service(warmRuntime, Map.of("base", 2))) {
             Samples s = new Samples();
             for (int i = 0; i < n; i++) {
                 awaitPool(warm);
@@ -83,9 +84,12 @@ public final class Bench {
         }
     }
 
-    private SandboxService service(Map<String, Integer> pools) {
-        SandboxService s = SandboxService.create(templates, OciRuntime.create(home, state, agent),
-                SandboxPolicy.standard().withPoolSizes(pools), Clock.systemUTC());
+    private SandboxRuntime runtime() {
+        return OciRuntime.create(home, state, agent);
+    }
+
+    private SandboxService service(SandboxRuntime runtime, Map<String, Integer> pools) {
+        SandboxService s = SandboxService.create(templates, runtime, SandboxPolicy.standard().withPoolSizes(pools), Clock.systemUTC());
         s.start();
         return s;
     }

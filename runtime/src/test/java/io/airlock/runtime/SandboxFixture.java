@@ -11,6 +11,7 @@ import io.airlock.core.ProcessSpec;
 import io.airlock.core.SandboxPolicy;
 import io.airlock.core.SandboxProcess;
 import io.airlock.core.SandboxRequest;
+import io.airlock.core.SandboxRuntime;
 import io.airlock.core.SandboxService;
 import io.airlock.core.Templates;
 import io.airlock.core.Tier;
@@ -44,8 +45,10 @@ final class SandboxFixture implements AutoCloseable {
     final Path state;
     final Templates templates;
     final SandboxService service;
+    private final SandboxRuntime runtime;
 
-    private SandboxFixture(Path home, Path state, Templates templates, SandboxService service) {
+    private SandboxFixture(Path home, Path state, Templates templates, SandboxRuntime runtime, SandboxService service) {
+        this.runtime = runtime;
         this.home = home;
         this.state = state;
         this.templates = templates;
@@ -61,9 +64,10 @@ final class SandboxFixture implements AutoCloseable {
         templates.build(BuiltinTemplates.BASE, BuildProgress.NONE);
         Path home = Files.createTempDirectory("airlock-rt-test");
         Path state = Path.of("/run/airlock-test-" + ProcessHandle.current().pid());
-        SandboxService service = SandboxService.create(templates, OciRuntime.create(home, state, AGENT), policy, Clock.systemUTC());
+        SandboxRuntime runtime = OciRuntime.create(home, state, AGENT);
+        SandboxService service = SandboxService.create(templates, runtime, policy, Clock.systemUTC());
         service.start();
-        return new SandboxFixture(home, state, templates, service);
+        return new SandboxFixture(home, state, templates, runtime, service);
     }
 
     /** The tiers under test, from {@code -Dairlock.test.tiers=runc,runsc}. */
@@ -152,6 +156,7 @@ final class SandboxFixture implements AutoCloseable {
     @Override
     public void close() {
         service.close();
+        runtime.close();
         if (resources().isEmpty()) {
             deleteTree(home);
             deleteTree(state);
