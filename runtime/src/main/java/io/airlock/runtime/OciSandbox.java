@@ -94,10 +94,12 @@ final class OciSandbox implements RuntimeSandbox {
     @Override
     public synchronized void kill() {
         killing = true;
+        // Close the connection first: pending calls fail at once, and the agent's end of output
+        // that the teardown causes is expected rather than reported as a lost connection.
+        agent.close();
         try {
             container.destroy();
         } finally {
-            agent.close();
             onGone.run();
             death.complete(null);
         }

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.core.BuildProgress;
 import io.airlock.core.BuiltinTemplates;
+import io.airlock.core.CommandRunner;
 import io.airlock.core.ExitStatus;
-import io.airlock.core.OutputChunk;
-import io.airlock.core.ProcessOutput;
 import io.airlock.core.ProcessSpec;
 import io.airlock.core.SandboxPolicy;
 import io.airlock.core.SandboxProcess;
@@ -15,19 +14,14 @@ import io.airlock.core.SandboxRuntime;
 import io.airlock.core.SandboxService;
 import io.airlock.core.Templates;
 import io.airlock.core.Tier;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -106,36 +100,8 @@ final class SandboxFixture implements AutoCloseable {
     }
 
     static Run collect(SandboxProcess p, Duration timeout) throws InterruptedException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Instant deadline = Instant.now().plus(timeout);
-        boolean timedOut = false;
-        try (ProcessOutput o = p.attach()) {
-            while (true) {
-                Duration left = Duration.between(Instant.now(), deadline);
-                if (left.isNegative() || left.isZero()) {
-                    timedOut = true;
-                    p.signal(9);
-                    break;
-                }
-                Optional<OutputChunk> c = o.next(left);
-                if (c.isEmpty()) {
-                    continue;
-                }
-                if (c.get().kind() == OutputChunk.Kind.END) {
-                    break;
-                }
-                ByteArrayOutputStream target = c.get().kind() == OutputChunk.Kind.STDERR ? err : out;
-                byte[] data = c.get().data();
-                target.write(data, 0, Math.min(data.length, Math.max(0, CAP - target.size())));
-            }
-        }
-        try {
-            ExitStatus st = p.exit().get(30, TimeUnit.SECONDS);
-            return new Run(st, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), timedOut);
-        } catch (Exception e) {
-            throw new AssertionError("process did not exit within 30 s of its end of output", e);
-        }
+        CommandRunner.Result r = CommandRunner.run(p, timeout, CAP);
+        return new Run(r.status(), r.stdout(), r.stderr(), r.timedOut());
     }
 
     /** Asserts that no sandbox resource of this fixture's home is left on the host. */

@@ -1,7 +1,7 @@
 package io.airlock.server;
 
+import io.airlock.core.CommandRunner;
 import io.airlock.core.InvalidRequestException;
-import io.airlock.core.ProcessOutput;
 import io.airlock.core.ProcessSpec;
 import io.airlock.core.Resources;
 import io.airlock.core.SandboxPolicy;
@@ -87,8 +87,7 @@ final class PlatformApi {
                 Objects.requireNonNullElse(body.envs(), Map.of()), Objects.requireNonNullElse(body.cwd(), ""),
                 Objects.requireNonNullElse(body.user(), ""), false, null, "");
         SandboxProcess p = sandboxes.spawn(id, spec);
-        ProcessOutput out = p.attach();
-        CommandRunner.Result r = CommandRunner.run(p, out, Duration.ofSeconds(seconds), EXEC_OUTPUT_CAP);
+        CommandRunner.Result r = CommandRunner.run(p, Duration.ofSeconds(seconds), EXEC_OUTPUT_CAP);
         String error = r.timedOut() ? "timed out after " + seconds + " s; the command was killed" : r.status().error();
         ctx.json(new ExecResult(r.status().exitCode(), r.stdout(), r.stderr(), r.truncated(), error));
     }
