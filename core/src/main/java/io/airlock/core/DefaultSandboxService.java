@@ -23,16 +23,21 @@ final class DefaultSandboxService implements SandboxService {
     private final SandboxRuntime runtime;
     private final SandboxPolicy policy;
     private final InstantSource clock;
+    private final OwnerCounts owners;
+    private final SandboxListener listener;
     private final Map<String, LiveSandbox> live = new ConcurrentHashMap<>();
     private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
     private volatile @Nullable Thread reaper;
     private volatile boolean closed;
 
-    DefaultSandboxService(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock) {
+    DefaultSandboxService(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
+            SandboxQuotas quotas, SandboxListener listener) {
         this.templates = templates;
         this.runtime = runtime;
         this.policy = policy;
         this.clock = clock;
+        this.owners = new OwnerCounts(quotas);
+        this.listener = listener;
     }
 
     @Override
@@ -59,21 +64,39 @@ final class DefaultSandboxService implements SandboxService {
         Tier tier = request.tier() != null ? request.tier() : template.recipe().tier();
         Duration ttl = policy.clampTimeout(request.timeout() != null ? request.timeout() : policy.defaultTimeout());
 
-        WarmPool pool = pools.get(template.name());
-        RuntimeSandbox rs = null;
-        if (pool != null && pool.serves(resources, tier)) {
-            rs = pool.claim().orElse(null);
-        }
-        if (rs == null) {
-            rs = runtime.start(new SandboxPlan(SandboxIds.next(), template, resources, Map.of(), tier));
+        owners.reserve(request.owner());
+        RuntimeSandbox rs;
+        try {
+            rs = startOrClaim(template, resources, tier);
+        } catch (RuntimeException e) {
+            owners.release(request.owner());
+            throw e;
         }
         Instant now = clock.instant();
-        LiveSandbox sandbox = new LiveSandbox(rs, template, resources, request.env(), request.metadata(), now, now.plus(ttl));
+        LiveSandbox sandbox = new LiveSandbox(rs, template, resources, request.env(), request.metadata(), now, now.plus(ttl),
+                request.owner());
         live.put(rs.id(), sandbox);
-        rs.onDeath().thenRun(() -> live.remove(sandbox.runtime.id(), sandbox));
+        Sandbox created = sandbox.snapshot(now);
+        listener.created(created);
+        rs.onDeath().thenRun(() -> {
+            live.remove(sandbox.runtime.id(), sandbox);
+            owners.release(sandbox.owner);
+            listener.ended(sandbox.runtime.id(), sandbox.endReason);
+        });
         log.atInfo().addKeyValue("sandbox", rs.id()).addKeyValue("template", template.name())
                 .addKeyValue("tier", tier.binary()).addKeyValue("ttlSeconds", ttl.toSeconds()).log("sandbox created");
-        return sandbox.snapshot(now);
+        return created;
+    }
+
+    private RuntimeSandbox startOrClaim(Template template, Resources resources, Tier tier) {
+        WarmPool pool = pools.get(template.name());
+        if (pool != null && pool.serves(resources, tier)) {
+            Optional<RuntimeSandbox> warm = pool.claim();
+            if (warm.isPresent()) {
+                return warm.get();
+            }
+        }
+        return runtime.start(new SandboxPlan(SandboxIds.next(), template, resources, Map.of(), tier));
     }
 
     @Override
@@ -96,6 +119,7 @@ final class DefaultSandboxService implements SandboxService {
         if (s == null) {
             throw new SandboxNotFoundException(id);
         }
+        s.endReason = "killed";
         s.runtime.kill();
         log.atInfo().addKeyValue("sandbox", id).log("sandbox killed");
     }
@@ -155,6 +179,14 @@ final class DefaultSandboxService implements SandboxService {
     }
 
     @Override
+    public Map<String, String> environment(String id) {
+        LiveSandbox s = find(id);
+        Map<String, String> env = new HashMap<>(s.template.recipe().env());
+        env.putAll(s.env);
+        return Map.copyOf(env);
+    }
+
+    @Override
     public String defaultUser(String id) {
         return find(id).template.recipe().defaultUser();
     }
@@ -170,6 +202,7 @@ final class DefaultSandboxService implements SandboxService {
         int reaped = 0;
         for (LiveSandbox s : live.values()) {
             if (s.expired(now) && live.remove(s.runtime.id(), s)) {
+                s.endReason = "expired";
                 log.atInfo().addKeyValue("sandbox", s.runtime.id()).log("time to live reached; killing");
                 Thread.ofVirtual().start(s.runtime::kill);
                 reaped++;
@@ -213,6 +246,7 @@ final class DefaultSandboxService implements SandboxService {
         }
         pools.values().forEach(WarmPool::close);
         List<Thread> killers = live.values().stream()
+                .peek(s -> s.endReason = "server shutdown")
                 .map(s -> Thread.ofVirtual().start(s.runtime::kill))
                 .toList();
         live.clear();

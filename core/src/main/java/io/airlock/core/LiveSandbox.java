@@ -12,6 +12,9 @@ final class LiveSandbox {
     final Map<String, String> env;
     final Map<String, String> metadata;
     final Instant startedAt;
+    final String owner;
+    /** Why it ended, set before it is killed; an init that dies by itself keeps the default. */
+    volatile String endReason = "died";
 
     // Guarded by this. While paused, deadline is null and remaining holds the unspent time to live.
     private Instant deadline;
@@ -19,7 +22,7 @@ final class LiveSandbox {
     private boolean paused;
 
     LiveSandbox(RuntimeSandbox runtime, Template template, Resources resources, Map<String, String> env,
-            Map<String, String> metadata, Instant startedAt, Instant deadline) {
+            Map<String, String> metadata, Instant startedAt, Instant deadline, String owner) {
         this.runtime = runtime;
         this.template = template;
         this.resources = resources;
@@ -27,12 +30,13 @@ final class LiveSandbox {
         this.metadata = Map.copyOf(metadata);
         this.startedAt = startedAt;
         this.deadline = deadline;
+        this.owner = owner;
     }
 
     synchronized Sandbox snapshot(Instant now) {
         Instant end = paused ? now.plus(remaining) : deadline;
         return new Sandbox(runtime.id(), template.name(), runtime.tier(), resources, metadata, startedAt, end,
-                paused ? Sandbox.State.PAUSED : Sandbox.State.RUNNING);
+                paused ? Sandbox.State.PAUSED : Sandbox.State.RUNNING, owner);
     }
 
     synchronized boolean expired(Instant now) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param startedAt when it was created for the caller
  * @param endAt when it will be killed unless extended (for a paused sandbox: when it would end if resumed now)
  * @param state running or paused
+ * @param owner the tenant it belongs to, or empty for none
  */
 public record Sandbox(
         String id,
@@ -23,7 +24,8 @@ public record Sandbox(
         Map<String, String> metadata,
         Instant startedAt,
         Instant endAt,
-        State state) {
+        State state,
+        String owner) {
     /** Lifecycle states visible to callers. Killed sandboxes are simply gone. */
     public enum State {
         RUNNING,

@@ -2,6 +2,7 @@ package io.airlock.core;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -15,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param timeout time to live, or {@code null} for the policy's default
  * @param metadata caller's key/value labels, returned as given
  * @param tier runtime tier, or {@code null} for the template's
+ * @param owner the tenant the sandbox belongs to, or empty for none; counted against its quota
  */
 public record SandboxRequest(
         String template,
@@ -22,40 +24,46 @@ public record SandboxRequest(
         Map<String, String> env,
         @Nullable Duration timeout,
         Map<String, String> metadata,
-        @Nullable Tier tier) {
+        @Nullable Tier tier,
+        String owner) {
     static final int MAX_ENTRIES = 256;
     static final int MAX_VALUE_BYTES = 16 * 1024;
 
     public SandboxRequest {
         env = Map.copyOf(env);
         metadata = Map.copyOf(metadata);
+        Objects.requireNonNull(owner, "owner");
         checkMap("envVars", env, true);
         checkMap("metadata", metadata, false);
     }
 
     /** A request for the template with every default. */
     public static SandboxRequest of(String template) {
-        return new SandboxRequest(template, null, Map.of(), null, Map.of(), null);
+        return new SandboxRequest(template, null, Map.of(), null, Map.of(), null, "");
     }
 
     public SandboxRequest withResources(Resources r) {
-        return new SandboxRequest(template, r, env, timeout, metadata, tier);
+        return new SandboxRequest(template, r, env, timeout, metadata, tier, owner);
     }
 
     public SandboxRequest withTimeout(Duration t) {
-        return new SandboxRequest(template, resources, env, t, metadata, tier);
+        return new SandboxRequest(template, resources, env, t, metadata, tier, owner);
     }
 
     public SandboxRequest withTier(Tier t) {
-        return new SandboxRequest(template, resources, env, timeout, metadata, t);
+        return new SandboxRequest(template, resources, env, timeout, metadata, t, owner);
     }
 
     public SandboxRequest withEnv(Map<String, String> e) {
-        return new SandboxRequest(template, resources, e, timeout, metadata, tier);
+        return new SandboxRequest(template, resources, e, timeout, metadata, tier, owner);
     }
 
     public SandboxRequest withMetadata(Map<String, String> m) {
-        return new SandboxRequest(template, resources, env, timeout, m, tier);
+        return new SandboxRequest(template, resources, env, timeout, m, tier, owner);
+    }
+
+    public SandboxRequest withOwner(String o) {
+        return new SandboxRequest(template, resources, env, timeout, metadata, tier, o);
     }
 
     public Optional<Resources> requestedResources() {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +22,16 @@ import org.jspecify.annotations.Nullable;
 public interface SandboxService extends AutoCloseable {
     /** A service over the given templates and runtime; call {@link #start()} before use. */
     static SandboxService create(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock) {
-        return new DefaultSandboxService(templates, runtime, policy, clock);
+        return create(templates, runtime, policy, clock, SandboxQuotas.unlimited(), SandboxListener.none());
+    }
+
+    /**
+     * A service that also enforces per-owner quotas and tells {@code listener} of every sandbox's
+     * birth and death.
+     */
+    static SandboxService create(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
+            SandboxQuotas quotas, SandboxListener listener) {
+        return new DefaultSandboxService(templates, runtime, policy, clock, quotas, listener);
     }
 
     /**
@@ -38,6 +48,7 @@ public interface SandboxService extends AutoCloseable {
      * @throws TemplateNotFoundException if the template is not built
      * @throws InvalidRequestException if the request is invalid
      * @throws RuntimeFailureException if the runtime could not start it
+     * @throws QuotaExceededException if the request's owner is at its concurrency limit
      */
     Sandbox create(SandboxRequest request);
 
@@ -71,6 +82,9 @@ public interface SandboxService extends AutoCloseable {
 
     /** Files inside the sandbox. */
     SandboxFiles files(String id);
+
+    /** The environment every process in the sandbox starts with: the template's, then the sandbox's. */
+    Map<String, String> environment(String id);
 
     /** The user processes run as when the caller names none. */
     String defaultUser(String id);

@@ -15,7 +15,8 @@ class DefaultSandboxServiceTest {
     private final FakeClock clock = FakeClock.create();
     private final StubRuntime runtime = new StubRuntime();
     private final DefaultSandboxService service =
-            new DefaultSandboxService(runtime, runtime, SandboxPolicy.standard().withPoolSizes(Map.of()), clock);
+            new DefaultSandboxService(runtime, runtime, SandboxPolicy.standard().withPoolSizes(Map.of()), clock,
+                    SandboxQuotas.unlimited(), SandboxListener.none());
 
     @AfterEach
     void close() {
@@ -143,7 +144,8 @@ class DefaultSandboxServiceTest {
     @Test
     void warmPool_claimsPooledSandbox_andRefills() {
         try (DefaultSandboxService pooled = new DefaultSandboxService(
-                runtime, runtime, SandboxPolicy.standard().withPoolSizes(Map.of("base", 2)), clock)) {
+                runtime, runtime, SandboxPolicy.standard().withPoolSizes(Map.of("base", 2)), clock,
+                SandboxQuotas.unlimited(), SandboxListener.none())) {
             pooled.start();
             await().until(() -> pooled.pool("base").orElseThrow().ready() == 2);
             String pooledId = runtime.started.getFirst().id();
@@ -160,7 +162,8 @@ class DefaultSandboxServiceTest {
     @Test
     void warmPool_nonDefaultResources_coldStart() {
         try (DefaultSandboxService pooled = new DefaultSandboxService(
-                runtime, runtime, SandboxPolicy.standard().withPoolSizes(Map.of("base", 1)), clock)) {
+                runtime, runtime, SandboxPolicy.standard().withPoolSizes(Map.of("base", 1)), clock,
+                SandboxQuotas.unlimited(), SandboxListener.none())) {
             pooled.start();
             await().until(() -> pooled.pool("base").orElseThrow().ready() == 1);
 
@@ -169,5 +172,46 @@ class DefaultSandboxServiceTest {
             assertThat(s.id()).isNotEqualTo(runtime.started.getFirst().id());
             assertThat(pooled.pool("base").orElseThrow().ready()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void quota_ownerAtLimit_rejectedUntilOneDies() {
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SandboxListener listener = new SandboxListener() {
+            @Override
+            public void created(Sandbox sandbox) {
+                events.add("created " + sandbox.owner());
+            }
+
+            @Override
+            public void ended(String id, String reason) {
+                events.add("ended " + reason);
+            }
+        };
+        try (DefaultSandboxService limited = new DefaultSandboxService(runtime, runtime,
+                SandboxPolicy.standard().withPoolSizes(Map.of()), clock, owner -> owner.equals("t1") ? 2 : 0, listener)) {
+            Sandbox first = limited.create(SandboxRequest.of("base").withOwner("t1"));
+            limited.create(SandboxRequest.of("base").withOwner("t1"));
+
+            assertThatThrownBy(() -> limited.create(SandboxRequest.of("base").withOwner("t1")))
+                    .isInstanceOf(QuotaExceededException.class)
+                    .hasMessageContaining("t1 already has 2 sandboxes");
+            assertThatThrownBy(() -> limited.create(SandboxRequest.of("base").withOwner("t2")))
+                    .isInstanceOf(QuotaExceededException.class);
+            assertThat(limited.create(SandboxRequest.of("base")).owner()).isEmpty();
+
+            limited.kill(first.id());
+            Sandbox third = limited.create(SandboxRequest.of("base").withOwner("t1"));
+
+            assertThat(third.owner()).isEqualTo("t1");
+            assertThat(events).containsExactly("created t1", "created t1", "created ", "ended killed", "created t1");
+        }
+    }
+
+    @Test
+    void environment_templateThenSandbox() {
+        Sandbox s = service.create(SandboxRequest.of("base").withEnv(Map.of("A", "sandbox", "LANG", "xx")));
+
+        assertThat(service.environment(s.id())).containsEntry("A", "sandbox").containsEntry("LANG", "xx");
     }
 }
