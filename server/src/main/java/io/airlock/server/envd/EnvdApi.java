@@ -1,0 +1,55 @@
+package io.airlock.server.envd;
+
+import io.airlock.core.SandboxService;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.InstantSource;
+
+/**
+ * The E2B data plane: what E2B's in-sandbox daemon, envd, serves on port 49983, served here by
+ * the control-plane process for every sandbox on the one shared port. Requests are routed by the
+ * {@code E2b-Sandbox-Id} header; the work is done inside the sandbox by its agent.
+ *
+ * <ul>
+ *   <li>Connect RPC, JSON encoding over HTTP/1.1: {@code process.Process} ({@link ProcessRpc}) and
+ *       {@code filesystem.Filesystem} ({@link FilesystemRpc});
+ *   <li>REST: {@code /files} ({@link EnvdFiles}), {@code /health}, {@code /envs} and {@code /metrics}
+ *       ({@link EnvdRest}).
+ * </ul>
+ */
+public final class EnvdApi {
+    private final ProcessRpc process;
+    private final FilesystemRpc filesystem;
+    private final EnvdFiles files;
+    private final EnvdRest rest;
+
+    public EnvdApi(SandboxService sandboxes, EnvdAccess access, InstantSource clock) {
+        this.process = new ProcessRpc(sandboxes, access, clock);
+        this.filesystem = new FilesystemRpc(sandboxes, access, clock);
+        this.files = new EnvdFiles(sandboxes, access, clock);
+        this.rest = new EnvdRest(sandboxes, access, clock);
+    }
+
+    /** Registers the routes only the data plane has. {@code /health} and {@code /metrics} are shared; see below. */
+    public void routes(RoutesConfig r) {
+        process.routes(r);
+        filesystem.routes(r);
+        files.routes(r);
+        rest.routes(r);
+    }
+
+    /** Whether a request carries the sandbox header, i.e. is for a sandbox's envd, not the control plane. */
+    public static boolean isDataPlane(Context ctx) {
+        return EnvdCall.isDataPlane(ctx);
+    }
+
+    /** envd's {@code GET /health}: 204 while the sandbox runs, 502 once it is gone. */
+    public void health(Context ctx) {
+        rest.health(ctx);
+    }
+
+    /** envd's {@code GET /metrics}: the sandbox's CPU, memory and disk use. */
+    public void metrics(Context ctx) {
+        rest.metrics(ctx);
+    }
+}
