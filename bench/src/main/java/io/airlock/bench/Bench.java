@@ -47,6 +47,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         new Bench(n).run();
+        SdkBench.run(n);
     }
 
     private void run() throws Exception {

@@ -3,22 +3,39 @@ package io.airlock.server;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.airlock.core.Sandbox;
+import io.airlock.core.SandboxListener;
 import io.airlock.core.SandboxRuntime;
 import io.airlock.core.SandboxService;
 import io.airlock.core.Templates;
 import io.airlock.runtime.OciRuntime;
 import io.airlock.runtime.TemplateCatalog;
+import io.airlock.server.auth.ApiKeyAuth;
+import io.airlock.server.auth.Caller;
+import io.airlock.server.e2b.E2bApi;
+import io.airlock.server.e2b.MetricsHistory;
+import io.airlock.server.e2b.SandboxTokens;
+import io.airlock.server.envd.EnvdApi;
+import io.airlock.store.Store;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
-import java.util.Map;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: wires templates, the OCI runtime, the service layer and the HTTP front
- * doors, by hand. {@link #start} returns a running server; {@link #close} stops accepting
- * requests, then kills every sandbox.
+ * The composition root: wires the store, templates, the OCI runtime, the service layer and the
+ * HTTP front doors, by hand. {@link #start} returns a running server; {@link #close} stops
+ * accepting requests, kills every sandbox, then closes the store.
+ *
+ * <p>One port serves every front door. Requests with an {@code E2b-Sandbox-Id} header are the
+ * E2B data plane (envd); everything else is the control plane: E2B's REST API, Airlock's own
+ * {@code /v1} API and {@code /admin}, all behind API keys.
  */
 public final class Airlock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Airlock.class);
@@ -27,39 +44,104 @@ public final class Airlock implements AutoCloseable {
     private final Javalin http;
     private final SandboxService service;
     private final SandboxRuntime runtime;
+    private final Store store;
+    private final MetricsHistory metrics;
+    private final @Nullable String firstAdminKey;
 
-    private Airlock(Javalin http, SandboxService service, SandboxRuntime runtime) {
+    private Airlock(Javalin http, SandboxService service, SandboxRuntime runtime, Store store, MetricsHistory metrics,
+            @Nullable String firstAdminKey) {
         this.http = http;
         this.service = service;
         this.runtime = runtime;
+        this.store = store;
+        this.metrics = metrics;
+        this.firstAdminKey = firstAdminKey;
     }
 
     /** Starts everything; on failure, whatever started is stopped again. */
     public static Airlock start(AirlockConfig config) {
-        Templates templates = TemplateCatalog.open(config.templates(), Clock.systemUTC());
-        SandboxRuntime runtime = OciRuntime.create(config.home(), config.stateRoot(), config.agent());
-        SandboxService service = SandboxService.create(templates, runtime, config.policy(), Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        List<AutoCloseable> started = new ArrayList<>();
         try {
+            Store store = config.databaseUrl() == null ? Store.sqlite(config.home().resolve("airlock.db"), clock)
+                    : Store.open(config.databaseUrl(), clock);
+            started.add(store);
+            Optional<String> adminKey = store.tenants().ensureAdmin(config.home().resolve("admin.key"));
+            int stale = store.sandboxes().endAllLive(clock.instant(), "server restart");
+            Templates templates = TemplateCatalog.open(config.templates(), clock);
+            SandboxRuntime runtime = OciRuntime.create(config.home(), config.stateRoot(), config.agent());
+            started.add(runtime);
+            SandboxTokens tokens = SandboxTokens.open(config.home().resolve("server.secret"));
+            ServerMetrics serverMetrics = new ServerMetrics();
+            List<SandboxListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(new StoreRecords(store, clock), serverMetrics));
+            SandboxService service = SandboxService.create(templates, runtime, config.policy(), clock,
+                    owner -> store.tenants().find(owner).filter(t -> t.revokedAt() == null).map(t -> t.maxSandboxes()).orElse(0),
+                    fanOut(listeners));
+            started.add(0, service);
+            MetricsHistory metrics = new MetricsHistory(service, clock, Duration.ofSeconds(5));
+            started.add(0, metrics);
+            listeners.add(ended(id -> {
+                tokens.forget(id);
+                metrics.forget(id);
+            }));
+            serverMetrics.bind(service);
             int reaped = service.start();
-            if (reaped > 0) {
-                log.atWarn().addKeyValue("reaped", reaped).log("reaped sandboxes left by an earlier server");
+            if (reaped > 0 || stale > 0) {
+                log.atWarn().addKeyValue("reaped", reaped).addKeyValue("records", stale).log("cleaned up after an earlier server");
             }
+            metrics.start();
+
+            ApiKeyAuth auth = new ApiKeyAuth(key -> store.tenants().authenticate(key)
+                    .map(t -> new Caller(t.id(), t.name(), t.admin())));
             PlatformApi platform = new PlatformApi(service, templates, config.policy());
+            E2bApi e2b = new E2bApi(service, templates, config.policy(), tokens, metrics, clock);
+            EnvdApi envd = new EnvdApi(service, tokens, clock);
+            AdminApi admin = new AdminApi(store.tenants(), service);
             Javalin http = Javalin.create(c -> {
                 c.concurrency.useVirtualThreads = true;
                 c.http.maxRequestSize = MAX_JSON_BODY;
                 c.startup.showJavalinBanner = false;
                 c.jsonMapper(new JavalinJackson(mapper(), true));
-                c.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
+                c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+                c.jetty.modifyHttpConfiguration(h -> {
+                    h.setIdleTimeout(30_000);
+                    h.setSendServerVersion(false);
+                });
+                serverMetrics.install(c.routes);
+                c.routes.get("/health", ctx -> {
+                    if (EnvdApi.isDataPlane(ctx)) {
+                        envd.health(ctx);
+                    } else {
+                        ctx.status(204);
+                    }
+                });
+                c.routes.get("/metrics", ctx -> {
+                    if (EnvdApi.isDataPlane(ctx)) {
+                        envd.metrics(ctx);
+                    } else {
+                        serverMetrics.scrape(ctx);
+                    }
+                });
+                List<String> guarded = new ArrayList<>(E2bApi.GUARDED_PATHS);
+                guarded.addAll(List.of("/v1/*", "/admin/*"));
+                auth.install(c.routes, guarded.toArray(String[]::new));
                 platform.routes(c.routes);
+                e2b.routes(c.routes);
+                admin.routes(c.routes);
+                envd.routes(c.routes);
                 ErrorMapping.install(c.routes);
             });
             http.start(config.bind(), config.port());
             log.atInfo().addKeyValue("bind", config.bind()).addKeyValue("port", http.port()).log("airlock listening");
-            return new Airlock(http, service, runtime);
+            return new Airlock(http, service, runtime, store, metrics, adminKey.orElse(null));
         } catch (RuntimeException e) {
-            service.close();
-            runtime.close();
+            for (AutoCloseable c : started) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw e;
         }
     }
@@ -72,6 +154,36 @@ public final class Airlock implements AutoCloseable {
                 .build();
     }
 
+    private static SandboxListener fanOut(List<SandboxListener> listeners) {
+        return new SandboxListener() {
+            @Override
+            public void created(Sandbox sandbox) {
+                for (SandboxListener l : listeners) {
+                    l.created(sandbox);
+                }
+            }
+
+            @Override
+            public void ended(String id, String reason) {
+                for (SandboxListener l : listeners) {
+                    l.ended(id, reason);
+                }
+            }
+        };
+    }
+
+    private static SandboxListener ended(java.util.function.Consumer<String> onEnd) {
+        return new SandboxListener() {
+            @Override
+            public void created(Sandbox sandbox) {}
+
+            @Override
+            public void ended(String id, String reason) {
+                onEnd.accept(id);
+            }
+        };
+    }
+
     /** The port the server listens on (useful when configured with port 0). */
     public int port() {
         return http.port();
@@ -82,10 +194,17 @@ public final class Airlock implements AutoCloseable {
         return service;
     }
 
+    /** The admin API key if this start created it (the first start with this home), to be shown once. */
+    public Optional<String> firstAdminKey() {
+        return Optional.ofNullable(firstAdminKey);
+    }
+
     @Override
     public void close() {
         http.stop();
+        metrics.close();
         service.close();
         runtime.close();
+        store.close();
     }
 }

@@ -5,6 +5,7 @@ import io.airlock.core.SandboxPolicy;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Server configuration, read from the environment with embedded defaults.
@@ -16,8 +17,12 @@ import java.util.Map;
  * @param stateRoot runtime state on tmpfs ({@code AIRLOCK_STATE}, default /run/airlock)
  * @param templates template cache ({@code AIRLOCK_TEMPLATES}, default {@code $AIRLOCK_HOME/templates})
  * @param policy operator limits; pool sizes from {@code AIRLOCK_POOL} as {@code base=2,code-interpreter=0}
+ * @param databaseUrl a JDBC URL ({@code AIRLOCK_DB_URL}, e.g. PostgreSQL), or {@code null} for the
+ *     embedded SQLite file {@code $AIRLOCK_HOME/airlock.db}
  */
-public record AirlockConfig(Path home, String bind, int port, Path agent, Path stateRoot, Path templates, SandboxPolicy policy) {
+public record AirlockConfig(
+        Path home, String bind, int port, Path agent, Path stateRoot, Path templates, SandboxPolicy policy,
+        @Nullable String databaseUrl) {
     /** Reads the configuration from environment variables and system properties. */
     public static AirlockConfig fromEnvironment(Map<String, String> env) {
         Path home = Path.of(env.getOrDefault("AIRLOCK_HOME", System.getProperty("user.home") + "/.airlock"));
@@ -30,17 +35,17 @@ public record AirlockConfig(Path home, String bind, int port, Path agent, Path s
         if (env.containsKey("AIRLOCK_POOL")) {
             policy = policy.withPoolSizes(parsePools(env.get("AIRLOCK_POOL")));
         }
-        return new AirlockConfig(home, bind, port, agent, state, templates, policy);
+        return new AirlockConfig(home, bind, port, agent, state, templates, policy, env.get("AIRLOCK_DB_URL"));
     }
 
     /** This configuration listening on another port. */
     public AirlockConfig withPort(int newPort) {
-        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy);
+        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy, databaseUrl);
     }
 
     /** This configuration with another policy. */
     public AirlockConfig withPolicy(SandboxPolicy newPolicy) {
-        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy);
+        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy, databaseUrl);
     }
 
     private static int parsePort(String s) {

@@ -15,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <ul>
  *   <li>{@code serve}: start the server and run until SIGTERM/SIGINT, then shut down gracefully;
- *   <li>{@code templates}: build the built-in templates that are not cached yet.
+ *   <li>{@code templates}: build the built-in templates that are not cached yet;
+ *   <li>{@code tenants ...}, {@code keys ...}: manage tenants and API keys on the running server.
  * </ul>
  */
 public final class Main {
@@ -34,8 +35,9 @@ public final class Main {
         switch (command) {
             case "serve" -> serve(config);
             case "templates" -> buildTemplates(config);
+            case "tenants", "keys" -> System.exit(AdminCli.run(config, java.util.Arrays.asList(args), System.out, System.err));
             default -> {
-                System.err.println("airlock: unknown command '" + command + "'; use serve or templates");
+                System.err.println("airlock: unknown command '" + command + "'; use serve, templates, tenants or keys");
                 System.exit(2);
             }
         }
@@ -63,6 +65,9 @@ public final class Main {
             System.exit(1);
             return;
         }
+        airlock.firstAdminKey().ifPresent(key -> System.err.println(
+                "airlock: created the admin tenant. Its API key, shown only this once (also in "
+                        + config.home().resolve("admin.key") + ", mode 0600):\n\n    " + key + "\n"));
         System.err.println("airlock: listening on http://" + config.bind() + ":" + airlock.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -4,6 +4,7 @@ import io.airlock.core.CommandRunner;
 import io.airlock.core.InvalidRequestException;
 import io.airlock.core.ProcessSpec;
 import io.airlock.core.Resources;
+import io.airlock.core.Sandbox;
 import io.airlock.core.SandboxPolicy;
 import io.airlock.core.SandboxProcess;
 import io.airlock.core.SandboxRequest;
@@ -16,6 +17,7 @@ import io.airlock.server.PlatformDtos.ExecResult;
 import io.airlock.server.PlatformDtos.SandboxView;
 import io.airlock.server.PlatformDtos.TemplateView;
 import io.airlock.server.PlatformDtos.Timeout;
+import io.airlock.server.auth.Caller;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -39,10 +41,13 @@ final class PlatformApi {
 
     void routes(RoutesConfig r) {
         r.post("/v1/sandboxes", this::create);
-        r.get("/v1/sandboxes", ctx -> ctx.json(sandboxes.list().stream().map(SandboxView::of).toList()));
-        r.get("/v1/sandboxes/{id}", ctx -> ctx.json(SandboxView.of(sandboxes.get(ctx.pathParam("id")))));
+        r.get("/v1/sandboxes", ctx -> {
+            String tenant = Caller.of(ctx).tenantId();
+            ctx.json(sandboxes.list().stream().filter(s -> s.owner().equals(tenant)).map(SandboxView::of).toList());
+        });
+        r.get("/v1/sandboxes/{id}", ctx -> ctx.json(SandboxView.of(owned(ctx))));
         r.delete("/v1/sandboxes/{id}", ctx -> {
-            sandboxes.kill(ctx.pathParam("id"));
+            sandboxes.kill(owned(ctx).id());
             ctx.status(204);
         });
         r.post("/v1/sandboxes/{id}/timeout", ctx -> {
@@ -50,10 +55,10 @@ final class PlatformApi {
             if (t == null || t.timeoutSeconds() == null) {
                 throw new InvalidRequestException("timeoutSeconds", "required: seconds from now until the sandbox is killed");
             }
-            ctx.json(SandboxView.of(sandboxes.setTimeout(ctx.pathParam("id"), Duration.ofSeconds(t.timeoutSeconds()))));
+            ctx.json(SandboxView.of(sandboxes.setTimeout(owned(ctx).id(), Duration.ofSeconds(t.timeoutSeconds()))));
         });
-        r.post("/v1/sandboxes/{id}/pause", ctx -> ctx.json(SandboxView.of(sandboxes.pause(ctx.pathParam("id")))));
-        r.post("/v1/sandboxes/{id}/resume", ctx -> ctx.json(SandboxView.of(sandboxes.resume(ctx.pathParam("id"), null))));
+        r.post("/v1/sandboxes/{id}/pause", ctx -> ctx.json(SandboxView.of(sandboxes.pause(owned(ctx).id()))));
+        r.post("/v1/sandboxes/{id}/resume", ctx -> ctx.json(SandboxView.of(sandboxes.resume(owned(ctx).id(), null))));
         r.post("/v1/sandboxes/{id}/exec", this::exec);
         r.get("/v1/templates", ctx -> ctx.json(templates.list().stream().map(TemplateView::of).toList()));
     }
@@ -69,12 +74,13 @@ final class PlatformApi {
                 Objects.requireNonNullElse(body.envVars(), Map.of()),
                 body.timeoutSeconds() == null ? null : Duration.ofSeconds(body.timeoutSeconds()),
                 Objects.requireNonNullElse(body.metadata(), Map.of()),
-                body.runtime() == null ? null : Tier.parse("runtime", body.runtime()));
+                body.runtime() == null ? null : Tier.parse("runtime", body.runtime()),
+                Caller.of(ctx).tenantId());
         ctx.status(201).json(SandboxView.of(sandboxes.create(request)));
     }
 
     private void exec(Context ctx) throws InterruptedException {
-        String id = ctx.pathParam("id");
+        String id = owned(ctx).id();
         Exec body = ctx.bodyAsClass(Exec.class);
         if (body == null || body.cmd() == null || body.cmd().isEmpty()) {
             throw new InvalidRequestException("cmd", "required: a shell command, run as /bin/bash -l -c CMD");
@@ -92,4 +98,8 @@ final class PlatformApi {
         ctx.json(new ExecResult(r.status().exitCode(), r.stdout(), r.stderr(), r.truncated(), error));
     }
 
+
+    private Sandbox owned(Context ctx) {
+        return Caller.of(ctx).owned(sandboxes, ctx.pathParam("id"));
+    }
 }

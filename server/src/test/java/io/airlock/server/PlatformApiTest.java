@@ -35,8 +35,8 @@ class PlatformApiTest {
     }
 
     @Test
-    void health_ok() throws Exception {
-        assertThat(server.send("GET", "/health", null).statusCode()).isEqualTo(200);
+    void health_ok_withoutKey() throws Exception {
+        assertThat(server.send("GET", "/health", null, null).statusCode()).isEqualTo(204);
     }
 
     @Test

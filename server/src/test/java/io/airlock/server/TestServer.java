@@ -41,10 +41,28 @@ final class TestServer implements AutoCloseable {
         return new TestServer(Airlock.start(config), home);
     }
 
+    /** The admin tenant's API key, written to {@code $AIRLOCK_HOME/admin.key} on first start. */
+    String adminKey() throws IOException {
+        return Files.readString(home.resolve("admin.key")).trim();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + airlock.port();
+    }
+
+    /** A request with the admin key. */
     HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + airlock.port() + path))
+        return send(method, path, body, adminKey());
+    }
+
+    /** A request with the given API key, or none if {@code apiKey} is null. */
+    HttpResponse<String> send(String method, String path, String body, String apiKey) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json");
+        if (apiKey != null) {
+            b.header("X-API-Key", apiKey);
+        }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -1,0 +1,154 @@
+package io.airlock.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.airlock.core.Template;
+import io.airlock.runtime.TemplateCatalog;
+import io.airlock.server.Airlock;
+import io.airlock.server.AirlockConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The SDK part of {@code ./airlock bench}: latency as a user of the official {@code e2b} npm SDK
+ * sees it, over HTTP against an in-process server ({@code conformance/bench.mjs} does the
+ * measuring), each figure beside a raw-runc baseline measured in the same run. The server runs
+ * twice: without a warm pool (cold creates) and with {@code base=2} (pooled creates, and the
+ * command round trip).
+ */
+public final class SdkBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Pause before each pooled create so the pool has refilled (a refill takes ~70 ms). */
+    private static final int POOL_REFILL_GAP_MS = 1000;
+
+    private final int n;
+    private final Path templates;
+    private final Path agent;
+    private final Path conformance;
+    private final Report report = new Report(System.out);
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private SdkBench(int n) {
+        this.n = n;
+        Path home = Path.of(System.getenv().getOrDefault("AIRLOCK_HOME", System.getProperty("user.home") + "/.airlock"));
+        this.templates = home.resolve("templates");
+        this.agent = Path.of(System.getProperty("airlock.agent", "agent/target/airlock-init")).toAbsolutePath();
+        this.conformance = conformanceDir(agent);
+    }
+
+    public static void main(String[] args) throws Exception {
+        run(args.length > 0 ? Integer.parseInt(args[0]) : 30);
+    }
+
+    /** Measures and prints the SDK figures; prints why instead if node or the SDK is missing. */
+    public static void run(int n) throws Exception {
+        System.out.printf("%nairlock bench, through the e2b SDK over HTTP (%s): %d samples per figure%n%n",
+                "conformance/bench.mjs", n);
+        new SdkBench(n).measure();
+    }
+
+    private void measure() throws Exception {
+        if (!Files.exists(conformance.resolve("node_modules/e2b/package.json"))) {
+            report.note("skipped: the e2b SDK is not installed in " + conformance + " (./airlock setup installs it)");
+            return;
+        }
+        Template base = TemplateCatalog.open(templates, Clock.systemUTC()).find("base")
+                .orElseThrow(() -> new IllegalStateException("template 'base' is not built; run ./airlock templates"));
+        Path work = Files.createTempDirectory("airlock-sdkbench");
+        RawRuntime raw = new RawRuntime("runc", List.of(), work.resolve("runc"), base.rootfs());
+        Samples rawRun = new Samples();
+        for (int i = 0; i < n; i++) {
+            rawRun.add(raw.runEcho());
+        }
+        String sleeper = raw.startSleeper();
+        Samples rawExec = new Samples();
+        for (int i = 0; i < n * 2; i++) {
+            rawExec.add(raw.execTrue(sleeper));
+        }
+        raw.delete(sleeper);
+
+        try (Airlock server = start(work.resolve("cold"), 0)) {
+            Samples cold = node(server, work.resolve("cold"), "create", "cold", n, 0);
+            report.latency("SDK cold create -> first output", cold, "raw runc run (echo ok)", rawRun, "-");
+        }
+        try (Airlock server = start(work.resolve("pooled"), 2)) {
+            Thread.sleep(3000); // let the pool fill before the first sample
+            Samples pooled = node(server, work.resolve("pooled"), "create", "pooled", n, POOL_REFILL_GAP_MS);
+            report.latency("SDK pooled create -> first output", pooled, "raw runc run (echo ok)", rawRun, "p50 <= 15 ms");
+            Samples roundTrip = node(server, work.resolve("pooled"), "roundtrip", "roundtrip", n * 2, 0);
+            report.latency("SDK command round trip (run 'true')", roundTrip, "raw runc exec true", rawExec, "p50 <= 10 ms");
+        }
+    }
+
+    private Airlock start(Path home, int pool) throws IOException {
+        Files.createDirectories(home);
+        AirlockConfig config = AirlockConfig.fromEnvironment(Map.of(
+                        "AIRLOCK_HOME", home.toString(),
+                        "AIRLOCK_TEMPLATES", templates.toString(),
+                        "AIRLOCK_AGENT", agent.toString(),
+                        "AIRLOCK_STATE", "/run/airlock-sdkbench-" + ProcessHandle.current().pid()))
+                .withPort(0);
+        return Airlock.start(config.withPolicy(config.policy().withPoolSizes(Map.of("base", pool))));
+    }
+
+    /** Runs {@code node bench.mjs} against the server as a fresh tenant; returns its samples. */
+    private Samples node(Airlock server, Path home, String measure, String label, int count, int gapMs) throws Exception {
+        String url = "http://127.0.0.1:" + server.port();
+        String apiKey = tenantKey(url, Files.readString(home.resolve("admin.key")).trim());
+        ProcessBuilder pb = new ProcessBuilder(System.getProperty("airlock.node", "node"), "bench.mjs",
+                "--measure", measure, "--label", label, "--n", Integer.toString(count), "--gap-ms", Integer.toString(gapMs))
+                .directory(conformance.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().keySet().removeIf(k -> k.startsWith("E2B_"));
+        pb.environment().putAll(Map.of("E2B_API_URL", url, "E2B_SANDBOX_URL", url, "E2B_API_KEY", apiKey));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("node bench.mjs --measure " + measure + " failed; output: " + out);
+        }
+        String[] lines = out.strip().split("\n");
+        JsonNode result = JSON.readTree(lines[lines.length - 1]);
+        Samples s = new Samples();
+        result.path("samples_ms").forEach(ms -> s.add(Math.round(ms.asDouble() * 1e6)));
+        return s;
+    }
+
+    private String tenantKey(String url, String adminKey) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/admin/tenants"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("X-API-Key", adminKey)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"sdk-bench-" + System.nanoTime() + "\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("POST /admin/tenants answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body()).path("apiKey").asText();
+    }
+
+    /** {@code -Dairlock.conformance}, else the checkout that holds the agent binary, else ./conformance. */
+    private static Path conformanceDir(Path agent) {
+        String configured = System.getProperty("airlock.conformance");
+        if (configured != null) {
+            return Path.of(configured).toAbsolutePath();
+        }
+        Path root = agent.getParent() == null || agent.getParent().getParent() == null ? null : agent.getParent().getParent().getParent();
+        if (root != null && Files.isDirectory(root.resolve("conformance"))) {
+            return root.resolve("conformance");
+        }
+        return Path.of("conformance").toAbsolutePath();
+    }
+}

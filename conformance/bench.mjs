@@ -1,0 +1,71 @@
+// SDK benchmark: latency as a user of the official e2b SDK sees it, over HTTP.
+//   node bench.mjs --measure create    --label pooled --n 30 [--gap-ms 1000] [--warmup 3]
+//   node bench.mjs --measure roundtrip --label sdk    --n 60 [--warmup 5]
+// create:    Sandbox.create('base') + commands.run('echo ok') until the first stdout arrives
+//            (the kill afterwards is not timed; --gap-ms sleeps between samples, untimed, so a
+//            warm pool can refill).
+// roundtrip: commands.run('true') on one running sandbox.
+// Reads E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY like the SDK does. Prints one JSON line:
+//   {"label": ..., "measure": ..., "samples_ms": [...]}
+import { parseArgs } from 'node:util'
+import { performance } from 'node:perf_hooks'
+import { Sandbox } from 'e2b'
+
+const { values } = parseArgs({
+  options: {
+    measure: { type: 'string', default: 'create' },
+    label: { type: 'string', default: '' },
+    n: { type: 'string', default: '30' },
+    'gap-ms': { type: 'string', default: '0' },
+    warmup: { type: 'string', default: '' },
+  },
+})
+const n = Number(values.n)
+const gapMs = Number(values['gap-ms'])
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+async function createToFirstOutput() {
+  const t0 = performance.now()
+  const sbx = await Sandbox.create('base', { timeoutMs: 60_000 })
+  let seen
+  const first = new Promise((resolve) => { seen = resolve })
+  const h = await sbx.commands.run('echo ok', { background: true, onStdout: () => seen() })
+  await first
+  const ms = performance.now() - t0
+  await h.wait()
+  await sbx.kill()
+  return ms
+}
+
+async function main() {
+  const samples = []
+  if (values.measure === 'create') {
+    const warmup = Number(values.warmup || 3)
+    for (let i = 0; i < warmup + n; i++) {
+      if (gapMs > 0) await sleep(gapMs)
+      const ms = await createToFirstOutput()
+      if (i >= warmup) samples.push(ms)
+    }
+  } else if (values.measure === 'roundtrip') {
+    const warmup = Number(values.warmup || 5)
+    const sbx = await Sandbox.create('base', { timeoutMs: 300_000 })
+    try {
+      for (let i = 0; i < warmup + n; i++) {
+        const t0 = performance.now()
+        await sbx.commands.run('true')
+        const ms = performance.now() - t0
+        if (i >= warmup) samples.push(ms)
+      }
+    } finally {
+      await sbx.kill()
+    }
+  } else {
+    throw new Error(`--measure must be create or roundtrip, not '${values.measure}'`)
+  }
+  process.stdout.write(JSON.stringify({ label: values.label || values.measure, measure: values.measure, samples_ms: samples }) + '\n')
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${e?.stack ?? e}`)
+  process.exit(1)
+})
