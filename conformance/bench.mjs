@@ -5,6 +5,7 @@
 //            (the kill afterwards is not timed; --gap-ms sleeps between samples, untimed, so a
 //            warm pool can refill).
 // roundtrip: commands.run('true') on one running sandbox.
+// floor:     fetch(GET /health) from node: what one HTTP exchange costs on this machine.
 // Reads E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY like the SDK does. Prints one JSON line:
 //   {"label": ..., "measure": ..., "samples_ms": [...]}
 import { parseArgs } from 'node:util'
@@ -59,8 +60,17 @@ async function main() {
     } finally {
       await sbx.kill()
     }
+  } else if (values.measure === 'floor') {
+    // The HTTP floor: one plain request/response from node to the same server, no sandbox work.
+    const url = process.env.E2B_API_URL + '/health'
+    for (let i = 0; i < 10 + n; i++) {
+      const t0 = performance.now()
+      const r = await fetch(url)
+      await r.arrayBuffer()
+      if (i >= 10) samples.push(performance.now() - t0)
+    }
   } else {
-    throw new Error(`--measure must be create or roundtrip, not '${values.measure}'`)
+    throw new Error(`--measure must be create, roundtrip or floor, not '${values.measure}'`)
   }
   process.stdout.write(JSON.stringify({ label: values.label || values.measure, measure: values.measure, samples_ms: samples }) + '\n')
 }

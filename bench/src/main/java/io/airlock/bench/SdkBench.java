@@ -88,6 +88,8 @@ public final class SdkBench {
             report.latency("SDK pooled create -> first output", pooled, "raw runc run (echo ok)", rawRun, "p50 <= 15 ms");
             Samples roundTrip = node(server, work.resolve("pooled"), "roundtrip", "roundtrip", n * 2, 0);
             report.latency("SDK command round trip (run 'true')", roundTrip, "raw runc exec true", rawExec, "p50 <= 10 ms");
+            Samples floor = node(server, work.resolve("pooled"), "floor", "floor", n * 2, 0);
+            report.latency("  of which: one HTTP exchange (node fetch /health)", floor, "SDK command round trip", roundTrip, "-");
         }
     }
 

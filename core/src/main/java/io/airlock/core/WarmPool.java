@@ -16,7 +16,12 @@ import org.slf4j.LoggerFactory;
 final class WarmPool {
     private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
 
-    static final java.time.Duration REFILL_DELAY = java.time.Duration.ofMillis(50);
+    /**
+     * How long a refill waits after a claim. A fresh sandbox's first commands follow its create
+     * within milliseconds; starting the replacement (tens of ms of runc on a 2-core host) right
+     * then would compete with them for the cores.
+     */
+    static final java.time.Duration REFILL_DELAY = java.time.Duration.ofMillis(250);
 
     private final Template template;
     private final Resources resources;

@@ -46,10 +46,12 @@ public final class Airlock implements AutoCloseable {
     private final SandboxRuntime runtime;
     private final Store store;
     private final MetricsHistory metrics;
+    private final StoreRecords records;
     private final @Nullable String firstAdminKey;
 
     private Airlock(Javalin http, SandboxService service, SandboxRuntime runtime, Store store, MetricsHistory metrics,
-            @Nullable String firstAdminKey) {
+            StoreRecords records, @Nullable String firstAdminKey) {
+        this.records = records;
         this.http = http;
         this.service = service;
         this.runtime = runtime;
@@ -73,10 +75,11 @@ public final class Airlock implements AutoCloseable {
             started.add(runtime);
             SandboxTokens tokens = SandboxTokens.open(config.home().resolve("server.secret"));
             ServerMetrics serverMetrics = new ServerMetrics();
-            List<SandboxListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(new StoreRecords(store, clock), serverMetrics));
+            StoreRecords records = new StoreRecords(store, clock);
+            started.add(0, records);
+            List<SandboxListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(records, serverMetrics));
             SandboxService service = SandboxService.create(templates, runtime, config.policy(), clock,
-                    owner -> store.tenants().find(owner).filter(t -> t.revokedAt() == null).map(t -> t.maxSandboxes()).orElse(0),
-                    fanOut(listeners));
+                    new TenantQuotas(store.tenants(), clock), fanOut(listeners));
             started.add(0, service);
             MetricsHistory metrics = new MetricsHistory(service, clock, Duration.ofSeconds(5));
             started.add(0, metrics);
@@ -133,7 +136,7 @@ public final class Airlock implements AutoCloseable {
             });
             http.start(config.bind(), config.port());
             log.atInfo().addKeyValue("bind", config.bind()).addKeyValue("port", http.port()).log("airlock listening");
-            return new Airlock(http, service, runtime, store, metrics, adminKey.orElse(null));
+            return new Airlock(http, service, runtime, store, metrics, records, adminKey.orElse(null));
         } catch (RuntimeException e) {
             for (AutoCloseable c : started) {
                 try {
@@ -205,6 +208,11 @@ public final class Airlock implements AutoCloseable {
         metrics.close();
         service.close();
         runtime.close();
+        try {
+            records.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         store.close();
     }
 }
