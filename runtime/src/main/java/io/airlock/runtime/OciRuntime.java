@@ -110,6 +110,31 @@ public final class OciRuntime implements SandboxRuntime {
             }
         }
         removeEmptyCgroupParents();
+        removeEmptyStateRoot();
+    }
+
+    /** Removes the state root and its subdirectories where nothing is left in them (only empty ones). */
+    private void removeEmptyStateRoot() {
+        Path root = host.config().stateRoot();
+        try (var entries = Files.list(root)) {
+            for (Path p : entries.toList()) {
+                deleteEmptyTree(p);
+            }
+            Files.deleteIfExists(root);
+        } catch (java.io.IOException e) {
+            log.debug("state root {} kept: {}", root, e.toString());
+        }
+    }
+
+    private static void deleteEmptyTree(Path dir) throws java.io.IOException {
+        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (var entries = Files.list(dir)) {
+                for (Path p : entries.toList()) {
+                    deleteEmptyTree(p);
+                }
+            }
+            Files.deleteIfExists(dir); // fails with DirectoryNotEmptyException if anything real is left
+        }
     }
 
     /** Removes this runtime's cgroup parent in every hierarchy, where no sandbox is left in it. */

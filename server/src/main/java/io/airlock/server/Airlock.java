@@ -106,10 +106,7 @@ public final class Airlock implements AutoCloseable {
                 c.startup.showJavalinBanner = false;
                 c.jsonMapper(new JavalinJackson(mapper(), true));
                 c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-                c.jetty.modifyHttpConfiguration(h -> {
-                    h.setIdleTimeout(30_000);
-                    h.setSendServerVersion(false);
-                });
+                c.jetty.modifyHttpConfiguration(h -> h.setSendServerVersion(false));
                 serverMetrics.install(c.routes);
                 c.routes.get("/health", ctx -> {
                     if (EnvdApi.isDataPlane(ctx)) {
@@ -135,6 +132,11 @@ public final class Airlock implements AutoCloseable {
                 ErrorMapping.install(c.routes);
             });
             http.start(config.bind(), config.port());
+            for (var connector : http.jettyServer().server().getConnectors()) {
+                if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) {
+                    c.setIdleTimeout(config.idleTimeout().toMillis()); // slow or stalled clients are cut off
+                }
+            }
             log.atInfo().addKeyValue("bind", config.bind()).addKeyValue("port", http.port()).log("airlock listening");
             return new Airlock(http, service, runtime, store, metrics, records, adminKey.orElse(null));
         } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.airlock.server;
 import io.airlock.core.InvalidRequestException;
 import io.airlock.core.SandboxPolicy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -17,12 +18,15 @@ import org.jspecify.annotations.Nullable;
  * @param stateRoot runtime state on tmpfs ({@code AIRLOCK_STATE}, default /run/airlock)
  * @param templates template cache ({@code AIRLOCK_TEMPLATES}, default {@code $AIRLOCK_HOME/templates})
  * @param policy operator limits; pool sizes from {@code AIRLOCK_POOL} as {@code base=2,code-interpreter=0}
+ * @param idleTimeout how long a connection may sit without sending or receiving a byte before it
+ *     is cut off ({@code AIRLOCK_IDLE_TIMEOUT_SECONDS}, default 30); data-plane streams send
+ *     keepalives well within it
  * @param databaseUrl a JDBC URL ({@code AIRLOCK_DB_URL}, e.g. PostgreSQL), or {@code null} for the
  *     embedded SQLite file {@code $AIRLOCK_HOME/airlock.db}
  */
 public record AirlockConfig(
         Path home, String bind, int port, Path agent, Path stateRoot, Path templates, SandboxPolicy policy,
-        @Nullable String databaseUrl) {
+        Duration idleTimeout, @Nullable String databaseUrl) {
     /** Reads the configuration from environment variables and system properties. */
     public static AirlockConfig fromEnvironment(Map<String, String> env) {
         Path home = Path.of(env.getOrDefault("AIRLOCK_HOME", System.getProperty("user.home") + "/.airlock"));
@@ -35,17 +39,30 @@ public record AirlockConfig(
         if (env.containsKey("AIRLOCK_POOL")) {
             policy = policy.withPoolSizes(parsePools(env.get("AIRLOCK_POOL")));
         }
-        return new AirlockConfig(home, bind, port, agent, state, templates, policy, env.get("AIRLOCK_DB_URL"));
+        Duration idle = Duration.ofSeconds(parseSeconds("AIRLOCK_IDLE_TIMEOUT_SECONDS", env.getOrDefault("AIRLOCK_IDLE_TIMEOUT_SECONDS", "30")));
+        return new AirlockConfig(home, bind, port, agent, state, templates, policy, idle, env.get("AIRLOCK_DB_URL"));
     }
 
     /** This configuration listening on another port. */
     public AirlockConfig withPort(int newPort) {
-        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy, databaseUrl);
+        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy, idleTimeout, databaseUrl);
     }
 
     /** This configuration with another policy. */
     public AirlockConfig withPolicy(SandboxPolicy newPolicy) {
-        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy, databaseUrl);
+        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy, idleTimeout, databaseUrl);
+    }
+
+    private static long parseSeconds(String name, String s) {
+        try {
+            long v = Long.parseLong(s.trim());
+            if (v >= 1 && v <= 3600) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new InvalidRequestException(name, "'" + s + "' is not a number of seconds in 1..3600");
     }
 
     private static int parsePort(String s) {

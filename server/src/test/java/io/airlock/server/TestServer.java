@@ -30,12 +30,19 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Map<String, Integer> pools) throws IOException {
+        return start(pools, Map.of());
+    }
+
+    /** A server with extra environment settings, e.g. {@code AIRLOCK_IDLE_TIMEOUT_SECONDS}. */
+    static TestServer start(Map<String, Integer> pools, Map<String, String> env) throws IOException {
         TemplateCatalog.open(TEMPLATES, Clock.systemUTC()).build(BuiltinTemplates.BASE, BuildProgress.NONE);
         Path home = Files.createTempDirectory("airlock-server-test");
-        AirlockConfig config = AirlockConfig.fromEnvironment(Map.of(
-                        "AIRLOCK_HOME", home.toString(),
-                        "AIRLOCK_TEMPLATES", TEMPLATES.toString(),
-                        "AIRLOCK_STATE", "/run/airlock-test-" + ProcessHandle.current().pid()))
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.putAll(Map.of(
+                "AIRLOCK_HOME", home.toString(),
+                "AIRLOCK_TEMPLATES", TEMPLATES.toString(),
+                "AIRLOCK_STATE", "/run/airlock-test-" + ProcessHandle.current().pid()));
+        AirlockConfig config = AirlockConfig.fromEnvironment(all)
                 .withPort(0)
                 .withPolicy(SandboxPolicy.standard().withPoolSizes(pools));
         return new TestServer(Airlock.start(config), home);
