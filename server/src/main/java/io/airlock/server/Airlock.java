@@ -16,6 +16,7 @@ import io.airlock.server.e2b.E2bApi;
 import io.airlock.server.e2b.MetricsHistory;
 import io.airlock.server.e2b.SandboxTokens;
 import io.airlock.server.envd.EnvdApi;
+import io.airlock.server.interpreter.InterpreterApi;
 import io.airlock.store.Store;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * accepting requests, kills every sandbox, then closes the store.
  *
  * <p>One port serves every front door. Requests with an {@code E2b-Sandbox-Id} header are the
- * E2B data plane (envd); everything else is the control plane: E2B's REST API, Airlock's own
+ * E2B data plane: envd, or the code interpreter for {@code E2b-Sandbox-Port: 49999}; everything
+ * else is the control plane: E2B's REST API, Airlock's own
  * {@code /v1} API and {@code /admin}, all behind API keys.
  */
 public final class Airlock implements AutoCloseable {
@@ -83,9 +85,12 @@ public final class Airlock implements AutoCloseable {
             started.add(0, service);
             MetricsHistory metrics = new MetricsHistory(service, clock, Duration.ofSeconds(5));
             started.add(0, metrics);
+            EnvdApi envd = new EnvdApi(service, tokens, clock);
+            InterpreterApi interpreter = new InterpreterApi(service, envd, clock);
             listeners.add(ended(id -> {
                 tokens.forget(id);
                 metrics.forget(id);
+                interpreter.forget(id);
             }));
             serverMetrics.bind(service);
             int reaped = service.start();
@@ -98,7 +103,6 @@ public final class Airlock implements AutoCloseable {
                     .map(t -> new Caller(t.id(), t.name(), t.admin())));
             PlatformApi platform = new PlatformApi(service, templates, config.policy());
             E2bApi e2b = new E2bApi(service, templates, config.policy(), tokens, metrics, clock);
-            EnvdApi envd = new EnvdApi(service, tokens, clock);
             AdminApi admin = new AdminApi(store.tenants(), service);
             Javalin http = Javalin.create(c -> {
                 c.concurrency.useVirtualThreads = true;
@@ -129,6 +133,7 @@ public final class Airlock implements AutoCloseable {
                 e2b.routes(c.routes);
                 admin.routes(c.routes);
                 envd.routes(c.routes);
+                interpreter.routes(c.routes);
                 ErrorMapping.install(c.routes);
             });
             http.start(config.bind(), config.port());

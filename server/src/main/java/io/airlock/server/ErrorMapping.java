@@ -17,6 +17,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Maps every exception to one JSON error shape, in one place. Unexpected exceptions are logged
  * with their stack trace and answered with a generic 500 that leaks no host detail.
  */
-final class ErrorMapping {
+public final class ErrorMapping {
     private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
 
     private ErrorMapping() {}
@@ -69,18 +70,34 @@ final class ErrorMapping {
     }
 
     private static void jsonError(JsonProcessingException e, Context ctx) {
+        String field = jsonField(e);
+        send(ctx, 400, jsonMessage(e), field);
+    }
+
+    /** The field a JSON body problem is about, or null when it is the body as a whole. */
+    public static @Nullable String jsonField(JsonProcessingException e) {
         if (e instanceof UnrecognizedPropertyException u) {
-            send(ctx, 400, "unknown field '" + u.getPropertyName() + "'; known fields: "
-                    + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")), u.getPropertyName());
+            return u.getPropertyName();
+        }
+        if (e instanceof MismatchedInputException m) {
+            String field = path(m);
+            return field.isEmpty() ? null : field;
+        }
+        return null;
+    }
+
+    /** A client-facing description of a JSON body problem: which field, and what was expected. */
+    public static String jsonMessage(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            return "unknown field '" + u.getPropertyName() + "'; known fields: "
+                    + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
         } else if (e instanceof InvalidFormatException f) {
-            String field = path(f);
-            send(ctx, 400, "field '" + field + "' has the wrong type: expected " + f.getTargetType().getSimpleName(), field);
+            return "field '" + path(f) + "' has the wrong type: expected " + f.getTargetType().getSimpleName();
         } else if (e instanceof MismatchedInputException m) {
             String field = path(m);
-            send(ctx, 400, field.isEmpty() ? "request body must be a JSON object" : "field '" + field + "' has the wrong type", field.isEmpty() ? null : field);
-        } else {
-            send(ctx, 400, "malformed JSON: " + e.getOriginalMessage(), null);
+            return field.isEmpty() ? "request body must be a JSON object" : "field '" + field + "' has the wrong type";
         }
+        return "malformed JSON: " + e.getOriginalMessage();
     }
 
     private static String path(MismatchedInputException e) {

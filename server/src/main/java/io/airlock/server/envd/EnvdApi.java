@@ -4,6 +4,7 @@ import io.airlock.core.SandboxService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.InstantSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The E2B data plane: what E2B's in-sandbox daemon, envd, serves on port 49983, served here by
@@ -22,8 +23,12 @@ public final class EnvdApi {
     private final FilesystemRpc filesystem;
     private final EnvdFiles files;
     private final EnvdRest rest;
+    private final SandboxService sandboxes;
+    private final EnvdAccess access;
 
     public EnvdApi(SandboxService sandboxes, EnvdAccess access, InstantSource clock) {
+        this.sandboxes = sandboxes;
+        this.access = access;
         this.process = new ProcessRpc(sandboxes, access, clock);
         this.filesystem = new FilesystemRpc(sandboxes, access, clock);
         this.files = new EnvdFiles(sandboxes, access, clock);
@@ -36,6 +41,37 @@ public final class EnvdApi {
         filesystem.routes(r);
         files.routes(r);
         rest.routes(r);
+    }
+
+    /**
+     * Serves a request for another service inside the sandbox (the code interpreter) the way
+     * envd's REST routes are served: resolves the {@code E2b-Sandbox-Id} header to a running
+     * sandbox, checks {@code X-Access-Token} when {@code tokenRequired}, and answers any failure
+     * as {@code {code, message}} with the status envd would use (502 for a sandbox that is gone).
+     */
+    public void serve(Context ctx, boolean tokenRequired, SandboxHandler handler) {
+        String id = ctx.header(EnvdCall.SANDBOX_HEADER);
+        try {
+            handler.handle(ctx, EnvdCall.resolve(ctx, sandboxes, access, tokenRequired).sandboxId());
+        } catch (Exception e) {
+            RestErrors.handle(ctx, sandboxes, id, e);
+        }
+    }
+
+    /** Answers a data-plane request with envd's error shape {@code {code, message}}. */
+    public static void reply(Context ctx, int status, String message) {
+        RestErrors.send(ctx, status, message);
+    }
+
+    /** A data-plane handler, given the sandbox its request is for. */
+    @FunctionalInterface
+    public interface SandboxHandler {
+        void handle(Context ctx, String sandboxId) throws Exception;
+    }
+
+    /** The port a data-plane request is addressed to ({@code E2b-Sandbox-Port}), or null if none. */
+    public static @Nullable String port(Context ctx) {
+        return ctx.header(EnvdCall.PORT_HEADER);
     }
 
     /** Whether a request carries the sandbox header, i.e. is for a sandbox's envd, not the control plane. */

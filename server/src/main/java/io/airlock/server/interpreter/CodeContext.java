@@ -1,0 +1,75 @@
+package io.airlock.server.interpreter;
+
+import io.airlock.core.SandboxService;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One code context: a language, a working directory and (once used) the kernel that holds its
+ * state. Executions in a context run one at a time, in arrival order; {@link #lock} serialises
+ * them. A kernel that died is replaced by a fresh one on the next execution.
+ */
+final class CodeContext {
+    /** How long a kernel may take to print {@code ready}. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+
+    final String id;
+    final Language language;
+    final String cwd;
+    private final String sandboxId;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private final Object kernelLock = new Object();
+    private @Nullable Kernel kernel; // guarded by kernelLock
+
+    CodeContext(String id, Language language, String cwd, String sandboxId) {
+        this.id = id;
+        this.language = language;
+        this.cwd = cwd;
+        this.sandboxId = sandboxId;
+    }
+
+    /** Held by the execution running in this context; others wait their turn. */
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    /**
+     * The running kernel, starting a fresh one (and waiting for it to be ready) if there is none
+     * or the last one died. Call with {@link #lock} held.
+     */
+    Kernel kernel(SandboxService sandboxes) throws InterruptedException {
+        Kernel k;
+        synchronized (kernelLock) {
+            k = kernel;
+            if (k != null && k.alive()) {
+                return k;
+            }
+            k = Kernel.start(sandboxes, sandboxId, language, cwd, Map.of(), "ctx-" + id);
+            kernel = k;
+        }
+        k.awaitReady(READY_TIMEOUT);
+        return k;
+    }
+
+    /** Stops the kernel, if any; a running execution is told {@code why}. The next execution starts afresh. */
+    void stopKernel(String why) {
+        Kernel k;
+        synchronized (kernelLock) {
+            k = kernel;
+            kernel = null;
+        }
+        if (k != null) {
+            k.kill(why);
+        }
+    }
+
+    /** The wire form: {@code {id, language, cwd}}. */
+    Wire wire() {
+        return new Wire(id, language.wireName(), cwd);
+    }
+
+    /** E2B's {@code Context}. */
+    record Wire(String id, String language, String cwd) {}
+}

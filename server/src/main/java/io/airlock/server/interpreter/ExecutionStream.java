@@ -1,0 +1,168 @@
+package io.airlock.server.interpreter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one execution on a kernel and streams it to the client as E2B's NDJSON, one line per
+ * event, each flushed at once.
+ *
+ * <p>The client going away (the SDK aborts the request when its {@code timeoutMs} passes) is
+ * noticed at the next write; to notice it while the code is silent, a {@code keepalive} line
+ * (a type the SDKs ignore) is written after every {@link #KEEPALIVE} without output. Then the
+ * running code is interrupted (SIGINT, as a notebook's stop button does) and its remaining events
+ * are drained, so the context is free and keeps its state for the next call. Code that does not
+ * stop within {@link #INTERRUPT_GRACE} has its kernel killed; the context then starts a fresh one.
+ */
+final class ExecutionStream {
+    private static final Logger log = LoggerFactory.getLogger(ExecutionStream.class);
+    static final String CONTENT_TYPE = "application/x-ndjson";
+    static final Duration KEEPALIVE = Duration.ofSeconds(1);
+    static final Duration INTERRUPT_GRACE = Duration.ofSeconds(10);
+    private static final Duration DEATH_WAIT = Duration.ofSeconds(10);
+    private static final byte[] KEEPALIVE_LINE = "{\"type\":\"keepalive\"}\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Kernel kernel;
+    private final HttpServletResponse res;
+    private final InstantSource clock;
+    private @Nullable OutputStream out;
+    private boolean clientGone;
+
+    ExecutionStream(Kernel kernel, HttpServletResponse res, InstantSource clock) {
+        this.kernel = kernel;
+        this.res = res;
+        this.clock = clock;
+    }
+
+    /** Runs {@code code} with {@code envVars} set for this execution only, to its end. */
+    void run(String code, Map<String, String> envVars) throws InterruptedException {
+        Kernel.Execution e = kernel.begin(UUID.randomUUID().toString());
+        try {
+            ObjectNode request = E2bLines.JSON.createObjectNode();
+            request.put("id", e.id);
+            request.put("type", "execute");
+            request.put("code", code);
+            if (!envVars.isEmpty()) {
+                ObjectNode env = request.putObject("env_vars");
+                envVars.forEach(env::put);
+            }
+            kernel.send(e, request);
+            write(new byte[0]); // the status line now, so the client's request timeout gives way to its execution timeout
+            pump(e);
+        } finally {
+            kernel.finish(e);
+        }
+    }
+
+    private void pump(Kernel.Execution e) throws InterruptedException {
+        Instant giveUp = null; // after a disconnect: when to stop waiting for the interrupted code
+        boolean killed = false;
+        while (true) {
+            Duration wait = giveUp == null ? KEEPALIVE : Duration.between(clock.instant(), giveUp);
+            Kernel.Event event = wait.isNegative() || wait.isZero() ? e.events.poll()
+                    : e.events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+            if (event == null) {
+                if (giveUp == null) {
+                    write(KEEPALIVE_LINE);
+                } else if (!killed) {
+                    killed = true;
+                    kernel.kill("the code did not stop within " + INTERRUPT_GRACE.toSeconds()
+                            + " s of an interrupt (its client went away)");
+                    giveUp = clock.instant().plus(DEATH_WAIT);
+                } else {
+                    log.atWarn().addKeyValue("execution", e.id).log("a killed kernel did not report its end; giving up on it");
+                    return;
+                }
+            } else if (handle(event)) {
+                return;
+            }
+            if (clientGone && giveUp == null) {
+                kernel.interrupt();
+                giveUp = clock.instant().plus(INTERRUPT_GRACE);
+            }
+        }
+    }
+
+    /** Streams one event; true if it ended the execution. */
+    private boolean handle(Kernel.Event event) {
+        switch (event) {
+            case Kernel.Event.Line(ObjectNode line) -> {
+                String type = line.path("type").asText("");
+                switch (type) {
+                    case "stdout", "stderr" -> {
+                        ObjectNode out = E2bLines.stream(type, line, nowNanos());
+                        if (out != null) {
+                            send(out);
+                        }
+                    }
+                    case "result" -> send(E2bLines.result(line));
+                    case "error" -> send(E2bLines.error(line));
+                    case "end" -> {
+                        JsonNode count = line.get("execution_count");
+                        if (count != null && count.canConvertToLong()) {
+                            send(E2bLines.numberOfExecutions(count.asLong()));
+                        }
+                        send(E2bLines.endOfExecution());
+                        return true;
+                    }
+                    default -> { } // a kernel's own bookkeeping; nothing the client knows
+                }
+            }
+            case Kernel.Event.Died(String name, String value) -> {
+                send(E2bLines.error(name, value, ""));
+                send(E2bLines.unexpectedEnd());
+                return true;
+            }
+            case Kernel.Event.Dropped(long length) -> {
+                ObjectNode note = E2bLines.JSON.createObjectNode();
+                note.put("text", "[airlock] an output of " + length + " bytes was dropped: one message may be at most "
+                        + (E2bLines.MAX_LINE >> 20) + " MiB\n");
+                send(E2bLines.stream("stderr", note, nowNanos()));
+            }
+        }
+        return false;
+    }
+
+    private long nowNanos() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private void send(@Nullable ObjectNode line) {
+        if (line != null) {
+            write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void write(byte[] bytes) {
+        if (clientGone) {
+            return;
+        }
+        try {
+            if (out == null) {
+                res.setStatus(200);
+                res.setContentType(CONTENT_TYPE);
+                res.setHeader("Cache-Control", "no-store");
+                out = res.getOutputStream();
+            }
+            out.write(bytes);
+            out.flush();
+        } catch (IOException | RuntimeException e) {
+            clientGone = true;
+            log.atDebug().log("execute client went away: {}", e.toString());
+        }
+    }
+}

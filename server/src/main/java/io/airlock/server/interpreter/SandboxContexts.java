@@ -1,0 +1,87 @@
+package io.airlock.server.interpreter;
+
+import io.airlock.core.SandboxService;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The code contexts of one sandbox. The default context of a language (python and javascript
+ * from the start, others on first use) is what an execution naming only a language runs in.
+ * Kernel files are copied into the sandbox once, before its first kernel starts.
+ */
+final class SandboxContexts {
+    /** Contexts one sandbox may have; each is a kernel process and a reader thread. */
+    static final int MAX_CONTEXTS = 32;
+    static final String HOME = "/home/user";
+
+    private final String sandboxId;
+    private final Map<String, CodeContext> byId = new LinkedHashMap<>(); // guarded by this
+    private final Map<Language, CodeContext> defaults = new EnumMap<>(Language.class); // guarded by this
+    private boolean kernelsInstalled; // guarded by this
+
+    SandboxContexts(String sandboxId) {
+        this.sandboxId = sandboxId;
+        for (Language l : List.of(Language.PYTHON, Language.JAVASCRIPT)) {
+            if (l.available()) {
+                defaults.put(l, add(l, HOME));
+            }
+        }
+    }
+
+    synchronized List<CodeContext> list() {
+        return new ArrayList<>(byId.values());
+    }
+
+    synchronized Optional<CodeContext> get(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** The default context of a language, created if it does not exist (or was removed). */
+    synchronized CodeContext defaultFor(Language language) {
+        CodeContext c = defaults.get(language);
+        if (c == null || !byId.containsKey(c.id)) {
+            c = create(language, HOME);
+            defaults.put(language, c);
+        }
+        return c;
+    }
+
+    /** @throws InterpreterException 429 when the sandbox has {@link #MAX_CONTEXTS} already */
+    synchronized CodeContext create(Language language, String cwd) {
+        if (byId.size() >= MAX_CONTEXTS) {
+            throw new InterpreterException(429, "this sandbox has " + byId.size() + " code contexts, the most it may have;"
+                    + " remove one (removeCodeContext) before creating another");
+        }
+        return add(language, cwd);
+    }
+
+    synchronized Optional<CodeContext> remove(String id) {
+        return Optional.ofNullable(byId.remove(id));
+    }
+
+    /** Copies the kernel files into the sandbox unless done already. */
+    synchronized void installKernels(SandboxService sandboxes) {
+        if (!kernelsInstalled) {
+            KernelFiles.install(sandboxes, sandboxId);
+            kernelsInstalled = true;
+        }
+    }
+
+    /** Stops every kernel (the sandbox is going away). */
+    void close(String why) {
+        for (CodeContext c : list()) {
+            c.stopKernel(why);
+        }
+    }
+
+    private CodeContext add(Language language, String cwd) {
+        CodeContext c = new CodeContext(UUID.randomUUID().toString(), language, cwd, sandboxId);
+        byId.put(c.id, c);
+        return c;
+    }
+}
