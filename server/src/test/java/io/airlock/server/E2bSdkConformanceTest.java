@@ -57,6 +57,9 @@ class E2bSdkConformanceTest {
         }
         assertThat(files).as("conformance tests in %s/test", CONFORMANCE).isNotEmpty();
 
+        // interpreter.test.mjs runs the @e2b/code-interpreter SDK, whose default template this is
+        io.airlock.runtime.TemplateCatalog.open(TestServer.TEMPLATES, java.time.Clock.systemUTC())
+                .build(io.airlock.core.BuiltinTemplates.CODE_INTERPRETER, io.airlock.core.BuildProgress.NONE);
         try (TestServer server = TestServer.start(Map.of("base", 1))) {
             String url = "http://127.0.0.1:" + server.airlock.port();
             String adminKey = server.adminKey();

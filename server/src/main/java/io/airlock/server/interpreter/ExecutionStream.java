@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * Runs one execution on a kernel and streams it to the client as E2B's NDJSON, one line per
  * event, each flushed at once.
  *
+ * <p>Lines that arrive together are flushed together, and the last ones go out with the end of
+ * the response, so a short execution costs the client one read. The status line goes with the
+ * first output or keepalive, within {@link #KEEPALIVE}.
+ *
  * <p>The client going away (the SDK aborts the request when its {@code timeoutMs} passes) is
  * noticed at the next write; to notice it while the code is silent, a {@code keepalive} line
  * (a type the SDKs ignore) is written after every {@link #KEEPALIVE} without output. Then the
@@ -60,7 +64,6 @@ final class ExecutionStream {
                 envVars.forEach(env::put);
             }
             kernel.send(e, request);
-            write(new byte[0]); // the status line now, so the client's request timeout gives way to its execution timeout
             pump(e);
         } finally {
             kernel.finish(e);
@@ -77,6 +80,7 @@ final class ExecutionStream {
             if (event == null) {
                 if (giveUp == null) {
                     write(KEEPALIVE_LINE);
+                    flush();
                 } else if (!killed) {
                     killed = true;
                     kernel.kill("the code did not stop within " + INTERRUPT_GRACE.toSeconds()
@@ -87,7 +91,9 @@ final class ExecutionStream {
                     return;
                 }
             } else if (handle(event)) {
-                return;
+                return; // unflushed: Jetty sends the last lines with the end of the response, in one write
+            } else if (e.events.isEmpty()) {
+                flush();
             }
             if (clientGone && giveUp == null) {
                 kernel.interrupt();
@@ -159,10 +165,25 @@ final class ExecutionStream {
                 out = res.getOutputStream();
             }
             out.write(bytes);
+        } catch (IOException | RuntimeException e) {
+            gone(e);
+        }
+    }
+
+    /** Sends what was written so far to the client. */
+    private void flush() {
+        if (clientGone || out == null) {
+            return;
+        }
+        try {
             out.flush();
         } catch (IOException | RuntimeException e) {
-            clientGone = true;
-            log.atDebug().log("execute client went away: {}", e.toString());
+            gone(e);
         }
+    }
+
+    private void gone(Exception e) {
+        clientGone = true;
+        log.atDebug().log("execute client went away: {}", e.toString());
     }
 }
