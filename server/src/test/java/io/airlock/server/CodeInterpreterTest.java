@@ -125,6 +125,15 @@ class CodeInterpreterTest {
     }
 
     @Test
+    void aResultOverTheLineCapIsDroppedWithANoteAndTheExecutionCompletes() throws Exception {
+        // regression: the server once buffered kernel lines of up to 64 MiB, 32 contexts per sandbox
+        Run big = execute(Map.of("code", "class Big:\n    def _repr_html_(self): return 'x' * (17 << 20)\nBig()"));
+        assertThat(big.text("stderr")).contains("was dropped").contains("16 MiB");
+        assertThat(big.types()).endsWith("end_of_execution");
+        assertThat(execute(Map.of("code", "'after'")).of("result").get(0).get("text").asText()).isEqualTo("after");
+    }
+
+    @Test
     void javascriptKeepsStateAwaitsAndLogs() throws Exception {
         execute(Map.of("code", "let js_total = 20", "language", "javascript"));
         Run r = execute(Map.of("code", "console.log('from js'); await new Promise(r => setTimeout(r, 10)); js_total * 2 + 2",

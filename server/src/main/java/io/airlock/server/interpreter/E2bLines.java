@@ -15,8 +15,12 @@ import org.jspecify.annotations.Nullable;
  * kernel can neither forge stream-control lines nor inject fields the SDKs would misread.
  */
 final class E2bLines {
-    /** Longest kernel protocol line accepted (a large figure as base64 fits easily). */
-    static final int MAX_LINE = 64 << 20;
+    /**
+     * Longest kernel protocol line accepted: a large figure as base64 fits easily. The server holds
+     * at most one such line per kernel, so this times {@link SandboxContexts#MAX_CONTEXTS} bounds
+     * what one sandbox's kernels can make the server buffer.
+     */
+    static final int MAX_LINE = 16 << 20;
 
     static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_LINE + 1024).build())

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class Kernel {
     private static final Logger log = LoggerFactory.getLogger(Kernel.class);
     private static final int STDERR_TAIL = 4096;
-    private static final int QUEUE = 64;
+    private static final int QUEUE = 8; // lines of up to E2bLines.MAX_LINE each: bounds what a slow client makes the server hold
 
     /** What the reader hands an execution. */
     sealed interface Event {

@@ -15,8 +15,8 @@ import java.util.UUID;
  * Kernel files are copied into the sandbox once, before its first kernel starts.
  */
 final class SandboxContexts {
-    /** Contexts one sandbox may have; each is a kernel process and a reader thread. */
-    static final int MAX_CONTEXTS = 32;
+    /** Contexts one sandbox may have; each is a kernel process, a reader thread and its line buffer. */
+    static final int MAX_CONTEXTS = 16;
     static final String HOME = "/home/user";
 
     private final String sandboxId;
