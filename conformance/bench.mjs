@@ -1,16 +1,22 @@
 // SDK benchmark: latency as a user of the official e2b SDK sees it, over HTTP.
 //   node bench.mjs --measure create    --label pooled --n 30 [--gap-ms 1000] [--warmup 3]
 //   node bench.mjs --measure roundtrip --label sdk    --n 60 [--warmup 5]
+//   node bench.mjs --measure runcode   --label sdk    --n 60 [--warmup 300]
 // create:    Sandbox.create('base') + commands.run('echo ok') until the first stdout arrives
 //            (the kill afterwards is not timed; --gap-ms sleeps between samples, untimed, so a
 //            warm pool can refill).
 // roundtrip: commands.run('true') on one running sandbox.
+// runcode:   runCode('1+1') on one code-interpreter sandbox (@e2b/code-interpreter, its default
+//            template code-interpreter-v1); the warmup also starts the python kernel, and is long
+//            enough (300 calls, about a second) for the JITs of node and the server to settle, so
+//            the figure is the steady state a notebook session sees.
 // floor:     fetch(GET /health) from node: what one HTTP exchange costs on this machine.
 // Reads E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY like the SDK does. Prints one JSON line:
 //   {"label": ..., "measure": ..., "samples_ms": [...]}
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { Sandbox } from 'e2b'
+import { Sandbox as CodeInterpreter } from '@e2b/code-interpreter'
 
 const { values } = parseArgs({
   options: {
@@ -60,6 +66,22 @@ async function main() {
     } finally {
       await sbx.kill()
     }
+  } else if (values.measure === 'runcode') {
+    const warmup = Number(values.warmup || 300)
+    const sbx = await CodeInterpreter.create({ timeoutMs: 300_000 })
+    try {
+      for (let i = 0; i < warmup + n; i++) {
+        const t0 = performance.now()
+        const ex = await sbx.runCode('1+1')
+        const ms = performance.now() - t0
+        if (ex.text !== '2' || ex.error) {
+          throw new Error(`runCode('1+1') gave ${JSON.stringify(ex.toJSON())}`)
+        }
+        if (i >= warmup) samples.push(ms)
+      }
+    } finally {
+      await sbx.kill()
+    }
   } else if (values.measure === 'floor') {
     // The HTTP floor: one plain request/response from node to the same server, no sandbox work.
     const url = process.env.E2B_API_URL + '/health'
@@ -70,7 +92,7 @@ async function main() {
       if (i >= 10) samples.push(performance.now() - t0)
     }
   } else {
-    throw new Error(`--measure must be create, roundtrip or floor, not '${values.measure}'`)
+    throw new Error(`--measure must be create, roundtrip, runcode or floor, not '${values.measure}'`)
   }
   process.stdout.write(JSON.stringify({ label: values.label || values.measure, measure: values.measure, samples_ms: samples }) + '\n')
 }

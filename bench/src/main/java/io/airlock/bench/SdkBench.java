@@ -23,14 +23,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * The SDK part of {@code ./airlock bench}: latency as a user of the official {@code e2b} npm SDK
  * sees it, over HTTP against an in-process server ({@code conformance/bench.mjs} does the
- * measuring), each figure beside a raw-runc baseline measured in the same run. The server runs
- * twice: without a warm pool (cold creates) and with {@code base=2} (pooled creates, and the
- * command round trip).
+ * measuring), each figure beside a baseline measured in the same run: raw runc for sandboxes and
+ * commands, a local ipykernel driven by jupyter_client ({@code conformance/jupyter_bench.py}) for
+ * the code interpreter's {@code runCode}. The server runs twice: without a warm pool (cold creates)
+ * and with {@code base=2} (pooled creates, the command round trip and, when the
+ * {@code code-interpreter} template is built, the {@code runCode} round trip).
  */
 public final class SdkBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Pause before each pooled create so the pool has refilled (a refill takes ~70 ms). */
     private static final int POOL_REFILL_GAP_MS = 1000;
+    /** Debian's python3, which has python3-ipykernel and python3-jupyter-client; not a pyenv shim. */
+    private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
 
     private final int n;
     private final Path templates;
@@ -82,6 +86,7 @@ public final class SdkBench {
             Samples cold = node(server, work.resolve("cold"), "create", "cold", n, 0);
             report.latency("SDK cold create -> first output", cold, "raw runc run (echo ok)", rawRun, "-");
         }
+        boolean interpreter = TemplateCatalog.open(templates, Clock.systemUTC()).find("code-interpreter").isPresent();
         try (Airlock server = start(work.resolve("pooled"), 2)) {
             Thread.sleep(3000); // let the pool fill before the first sample
             Samples pooled = node(server, work.resolve("pooled"), "create", "pooled", n, POOL_REFILL_GAP_MS);
@@ -90,6 +95,35 @@ public final class SdkBench {
             report.latency("SDK command round trip (run 'true')", roundTrip, "raw runc exec true", rawExec, "p50 <= 10 ms");
             Samples floor = node(server, work.resolve("pooled"), "floor", "floor", n * 2, 0);
             report.latency("  of which: one HTTP exchange (node fetch /health)", floor, "SDK command round trip", roundTrip, "-");
+            if (interpreter) {
+                Samples jupyter = jupyter(n * 2);
+                try {
+                    Samples runCode = node(server, work.resolve("pooled"), "runcode", "runcode", n * 2, 0);
+                    report.latency("SDK runCode('1+1') round trip", runCode, "Jupyter ipykernel execute (jupyter_client)",
+                            jupyter, "p50 <= 3 ms, <= 0.5x Jupyter");
+                } catch (IllegalStateException e) {
+                    report.note("SDK runCode('1+1') round trip: not measured, " + e.getMessage());
+                }
+            } else {
+                report.note("runCode skipped: template 'code-interpreter' is not built (./airlock templates builds it)");
+            }
+        }
+    }
+
+    /**
+     * The Jupyter baseline: {@code jupyter_bench.py} times execute('1+1') on a local ipykernel; null
+     * (printed as a missing baseline, with the reason) when python3 lacks jupyter_client.
+     */
+    private Samples jupyter(int count) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(PYTHON, "jupyter_bench.py", "--n", Integer.toString(count), "--label", "jupyter")
+                .directory(conformance.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            return samples(pb, "jupyter_bench.py");
+        } catch (IllegalStateException e) {
+            report.note("Jupyter baseline missing (" + PYTHON + " needs python3-ipykernel and python3-jupyter-client; ./airlock setup): "
+                    + e.getMessage());
+            return null;
         }
     }
 
@@ -101,7 +135,7 @@ public final class SdkBench {
                         "AIRLOCK_AGENT", agent.toString(),
                         "AIRLOCK_STATE", "/run/airlock-sdkbench-" + ProcessHandle.current().pid()))
                 .withPort(0);
-        return Airlock.start(config.withPolicy(config.policy().withPoolSizes(Map.of("base", pool))));
+        return Airlock.start(config.withPolicy(config.policy().withPoolSizes(Map.of("base", pool, "code-interpreter", 0))));
     }
 
     /** Runs {@code node bench.mjs} against the server as a fresh tenant; returns its samples. */
@@ -114,11 +148,21 @@ public final class SdkBench {
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().keySet().removeIf(k -> k.startsWith("E2B_"));
         pb.environment().putAll(Map.of("E2B_API_URL", url, "E2B_SANDBOX_URL", url, "E2B_API_KEY", apiKey));
-        Process p = pb.start();
+        return samples(pb, "node bench.mjs --measure " + measure);
+    }
+
+    /** Runs a measuring script that prints {@code {"samples_ms": [...]}} as its last line. */
+    private static Samples samples(ProcessBuilder pb, String what) throws Exception {
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IllegalStateException(what + " could not start: " + e.getMessage(), e);
+        }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IllegalStateException("node bench.mjs --measure " + measure + " failed; output: " + out);
+            throw new IllegalStateException(what + " failed; output: " + out.strip());
         }
         String[] lines = out.strip().split("\n");
         JsonNode result = JSON.readTree(lines[lines.length - 1]);
