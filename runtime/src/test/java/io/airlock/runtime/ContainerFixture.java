@@ -3,6 +3,8 @@ package io.airlock.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.airlock.core.BuildProgress;
+import io.airlock.core.BuiltinTemplates;
 import io.airlock.core.Resources;
 import io.airlock.core.SandboxPlan;
 import io.airlock.core.Template;
@@ -34,8 +36,11 @@ import org.awaitility.core.ConditionTimeoutException;
  * {@link #close()} reaps everything and removes the cgroup parent.
  */
 final class ContainerFixture implements AutoCloseable {
-    /** A Debian bookworm root file system, used read-only as every sandbox's lower layer. */
-    static final Path ROOTFS = Path.of(System.getProperty("airlock.test.rootfs", "/tmp/mmt/rootfs"));
+    /**
+     * A Debian bookworm root file system, used read-only as every sandbox's lower layer: the
+     * built-in base template (built on first use, then cached), or {@code -Dairlock.test.rootfs}.
+     */
+    static final Path ROOTFS = rootfs();
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static Path testInit;
@@ -74,6 +79,16 @@ final class ContainerFixture implements AutoCloseable {
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())
                 .map(s -> Tier.parse("airlock.test.tiers", s));
+    }
+
+    // regression: this once defaulted to a rootfs left in /tmp by hand on one machine, so every
+    // container test failed on a clean one
+    private static Path rootfs() {
+        String given = System.getProperty("airlock.test.rootfs");
+        if (given != null) {
+            return Path.of(given);
+        }
+        return TemplateCatalog.open(SandboxFixture.TEMPLATES, Clock.systemUTC()).build(BuiltinTemplates.BASE, BuildProgress.NONE).rootfs();
     }
 
     static Template template() {
