@@ -187,6 +187,9 @@ class CodeInterpreterTest {
         assertError(send("POST", "/execute", "{\"code\":\"1\",\"language\":\"cobol\"}", true), 400, "python");
         assertError(send("POST", "/execute", "{\"code\":\"1\",\"env_vars\":{\"A=B\":\"1\"}}", true), 400, "env_vars");
         assertError(send("POST", "/execute", "{\"code\":\"1\",\"bogus\":1}", true), 400, "bogus");
+        // regression: PROMPT_COMMAND or the bash kernel's own variables as env_vars hung the execution
+        assertError(send("POST", "/execute", "{\"code\":\"1\",\"env_vars\":{\"PROMPT_COMMAND\":\"x\"}}", true), 400, "reserved");
+        assertError(send("POST", "/execute", "{\"code\":\"1\",\"env_vars\":{\"__airlock_out\":\"1\"}}", true), 400, "reserved");
         assertError(send("POST", "/execute", "{\"code\":", true), 400, "malformed JSON");
         assertError(send("POST", "/contexts", "{\"cwd\":\"relative\"}", false), 400, "absolute path");
         assertError(send("POST", "/contexts", "{\"cwd\":\"/does/not/exist\"}", false), 400, "does not exist");
@@ -244,6 +247,66 @@ class CodeInterpreterTest {
         assertThat(error.get("name").asText()).as(error.toString()).isEqualTo("OutOfMemory");
         assertThat(send("POST", "/contexts/" + id + "/restart", null, false).statusCode()).isEqualTo(204);
         assertThat(execute(Map.of("code", "'alive'", "context_id", id)).of("result").get(0).get("text").asText()).isEqualTo("alive");
+    }
+
+    @Test
+    void aLargeResultUnderTheCapComesThroughWhole() throws Exception {
+        Run big = execute(Map.of("code", "class Wide:\n    def _repr_html_(self): return 'y' * (2 << 20)\nWide()"));
+        assertThat(big.of("result").get(0).get("html").asText()).hasSize(2 << 20);
+    }
+
+    @Test
+    void killingABashContextKillsItsShell() throws Exception {
+        // regression: bash leads its own session, so the SIGKILL to the kernel's process group missed it
+        String id = createContext("{\"language\":\"bash\"}").get("id").asText();
+        String pid = execute(Map.of("code", "echo $$", "context_id", id)).text("stdout").strip();
+        assertThat(pid).matches("[0-9]+");
+        assertThat(send("POST", "/contexts/" + id + "/restart", null, false).statusCode()).isEqualTo(204);
+        String probe = "import os, time\nfor _ in range(100):\n    if not os.path.exists('/proc/" + pid + "'): break\n    time.sleep(0.1)\n"
+                + "os.path.exists('/proc/" + pid + "')";
+        assertThat(execute(Map.of("code", probe)).of("result").get(0).get("text").asText()).isEqualTo("False");
+    }
+
+    @Test
+    void aBusyContextTakesABoundedQueueThenSays429() throws Exception {
+        // regression: executions waiting for a busy context queued without limit
+        String id = createContext("{\"language\":\"python\"}").get("id").asText();
+        var running = http.sendAsync(request("/execute", "POST", JSON.writeValueAsString(Map.of("context_id", id,
+                "code", "import time\nwhile not __import__('os').path.exists('/tmp/release-" + id + "'): time.sleep(0.05)")), true).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(500);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> queued = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            queued.add(http.sendAsync(request("/execute", "POST", JSON.writeValueAsString(Map.of("context_id", id, "code", "1")), true).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        HttpResponse<String> refused = null;
+        for (int attempt = 0; attempt < 100 && refused == null; attempt++) { // the 8 reach the lock in their own time
+            Thread.sleep(100);
+            HttpResponse<String> r = send("POST", "/execute", JSON.writeValueAsString(Map.of("context_id", id, "code", "2")), true);
+            if (r.statusCode() == 429) {
+                refused = r;
+            }
+        }
+        assertThat(refused).as("a ninth waiting execution must be refused").isNotNull();
+        assertError(refused, 429, "waiting");
+        execute(Map.of("code", "open('/tmp/release-" + id + "', 'w').close()", "language", "python"));
+        assertThat(running.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        for (var q : queued) {
+            assertThat(q.get(60, java.util.concurrent.TimeUnit.SECONDS).body()).contains("end_of_execution");
+        }
+    }
+
+    @Test
+    void aPausedSandboxRefusesExecutionsAndKeepsItsState() throws Exception {
+        execute(Map.of("code", "before_pause = 7"));
+        assertThat(server.send("POST", "/sandboxes/" + sandbox + "/pause", null).statusCode()).isEqualTo(204);
+        try {
+            assertError(send("POST", "/execute", "{\"code\":\"before_pause\"}", true), 409, "paused");
+        } finally {
+            assertThat(server.send("POST", "/sandboxes/" + sandbox + "/connect", "{\"timeout\":600}").statusCode()).isIn(200, 201);
+        }
+        assertThat(execute(Map.of("code", "before_pause")).of("result").get(0).get("text").asText()).isEqualTo("7");
     }
 
     // ------------------------------------------------------------------------------------------

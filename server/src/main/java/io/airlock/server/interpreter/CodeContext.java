@@ -22,6 +22,7 @@ final class CodeContext {
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Object kernelLock = new Object();
     private @Nullable Kernel kernel; // guarded by kernelLock
+    private boolean removed; // guarded by kernelLock
 
     CodeContext(String id, Language language, String cwd, String sandboxId) {
         this.id = id;
@@ -42,6 +43,10 @@ final class CodeContext {
     Kernel kernel(SandboxService sandboxes) throws InterruptedException {
         Kernel k;
         synchronized (kernelLock) {
+            if (removed) {
+                // a request that found the context before it was removed must not start an untracked kernel
+                throw new InterpreterException(404, "context '" + id + "' was removed; create a new one");
+            }
             k = kernel;
             if (k != null && k.alive()) {
                 return k;
@@ -49,8 +54,29 @@ final class CodeContext {
             k = Kernel.start(sandboxes, sandboxId, language, cwd, Map.of(), "ctx-" + id);
             kernel = k;
         }
-        k.awaitReady(READY_TIMEOUT);
+        boolean ready = false;
+        try {
+            k.awaitReady(READY_TIMEOUT);
+            ready = true;
+        } finally {
+            if (!ready) {
+                k.kill("it did not start");
+                synchronized (kernelLock) {
+                    if (kernel == k) {
+                        kernel = null;
+                    }
+                }
+            }
+        }
         return k;
+    }
+
+    /** Stops the kernel for good: the context was removed, or its sandbox ended. */
+    void remove(String why) {
+        synchronized (kernelLock) {
+            removed = true;
+        }
+        stopKernel(why);
     }
 
     /** Stops the kernel, if any; a running execution is told {@code why}. The next execution starts afresh. */

@@ -21,9 +21,19 @@ final class E2bLines {
      * what one sandbox's kernels can make the server buffer.
      */
     static final int MAX_LINE = 16 << 20;
+    /**
+     * JSON tokens accepted in one kernel line. A parsed tree costs tens of bytes per token, so
+     * this bounds the tree of a line made of tiny tokens ({@code [{},{},...]}); a DataFrame's
+     * {@code data} of a few hundred thousand cells fits.
+     */
+    static final long MAX_TOKENS = 1_000_000;
 
     static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_LINE + 1024).build())
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(MAX_LINE + 1024)
+                    .maxTokenCount(MAX_TOKENS)
+                    .maxNestingDepth(64)
+                    .build())
             .build());
 
     /** Jupyter MIME key → E2B result field. Others go to {@code extra}. */

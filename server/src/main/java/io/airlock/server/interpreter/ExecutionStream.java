@@ -90,10 +90,18 @@ final class ExecutionStream {
                     log.atWarn().addKeyValue("execution", e.id).log("a killed kernel did not report its end; giving up on it");
                     return;
                 }
-            } else if (handle(event)) {
-                return; // unflushed: Jetty sends the last lines with the end of the response, in one write
-            } else if (e.events.isEmpty()) {
-                flush();
+            } else {
+                boolean ended;
+                try {
+                    ended = handle(event);
+                } finally {
+                    Kernel.consumed(event);
+                }
+                if (ended) {
+                    return; // unflushed: Jetty sends the last lines with the end of the response, in one write
+                } else if (e.events.isEmpty()) {
+                    flush();
+                }
             }
             if (clientGone && giveUp == null) {
                 kernel.interrupt();
@@ -105,7 +113,7 @@ final class ExecutionStream {
     /** Streams one event; true if it ended the execution. */
     private boolean handle(Kernel.Event event) {
         switch (event) {
-            case Kernel.Event.Line(ObjectNode line) -> {
+            case Kernel.Event.Line(ObjectNode line, int _) -> {
                 String type = line.path("type").asText("");
                 switch (type) {
                     case "stdout", "stderr" -> {

@@ -3,7 +3,9 @@ package io.airlock.server.interpreter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.airlock.core.EntryInfo;
+import io.airlock.core.Sandbox;
 import io.airlock.core.SandboxFileException;
+import io.airlock.core.SandboxNotFoundException;
 import io.airlock.core.SandboxService;
 import io.airlock.server.ErrorMapping;
 import io.airlock.server.envd.EnvdApi;
@@ -35,6 +37,11 @@ public final class InterpreterApi {
     public static final String PORT = "49999";
     private static final int MAX_ENV_VARS = 256;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,255}");
+    /** Names the bash kernel's own machinery uses; a per-call value would break its protocol. */
+    private static final Pattern RESERVED_ENV = Pattern.compile("__airlock.*|AIRLOCK_JS_KERNEL_TOKEN|PROMPT_COMMAND|PS[0-4]|IFS"
+            + "|SHELLOPTS|BASHOPTS|BASH_ENV|ENV|BASH_.*|HISTFILE");
+    /** Executions that may wait for a busy context; more get 429 rather than a growing queue. */
+    static final int MAX_QUEUED = 8;
 
     private final SandboxService sandboxes;
     private final EnvdApi dataPlane;
@@ -77,8 +84,13 @@ public final class InterpreterApi {
             throw InterpreterException.badRequest("context_id and language: give one, not both (a context has its language)");
         }
         Map<String, String> env = envVars(body.envVars());
+        requireRunning(sandboxId);
         SandboxContexts all = contexts(sandboxId);
         CodeContext c = body.contextId() != null ? find(all, body.contextId()) : all.defaultFor(Language.parse(body.language()));
+        if (c.lock().getQueueLength() >= MAX_QUEUED) {
+            throw new InterpreterException(429, "context '" + c.id + "' already has " + MAX_QUEUED
+                    + " executions waiting for it; wait for them, or run in another context");
+        }
         c.lock().lockInterruptibly();
         try {
             all.installKernels(sandboxes);
@@ -109,7 +121,7 @@ public final class InterpreterApi {
             c.lock().unlock();
             if (!started) {
                 all.remove(c.id);
-                c.stopKernel("it could not start");
+                c.remove("it could not start");
             }
         }
         ctx.json(c.wire());
@@ -121,6 +133,8 @@ public final class InterpreterApi {
         c.stopKernel("the context was restarted");
         c.lock().lockInterruptibly();
         try {
+            // executions queued before the restart may have started a kernel meanwhile: the restart comes after them
+            c.stopKernel("the context was restarted");
             all.installKernels(sandboxes);
             c.kernel(sandboxes);
         } finally {
@@ -133,7 +147,7 @@ public final class InterpreterApi {
         SandboxContexts all = contexts(sandboxId);
         CodeContext c = find(all, ctx.pathParam("context"));
         all.remove(c.id);
-        c.stopKernel("the context was removed");
+        c.remove("the context was removed");
         ctx.status(204);
     }
 
@@ -155,7 +169,24 @@ public final class InterpreterApi {
     }
 
     private SandboxContexts contexts(String sandboxId) {
-        return bySandbox.computeIfAbsent(sandboxId, SandboxContexts::new);
+        SandboxContexts all = bySandbox.computeIfAbsent(sandboxId, SandboxContexts::new);
+        try {
+            sandboxes.get(sandboxId);
+        } catch (SandboxNotFoundException e) {
+            forget(sandboxId); // it ended while this request was on its way: keep no contexts for it
+            throw e;
+        }
+        return all;
+    }
+
+    /**
+     * A paused sandbox's kernels are frozen: input would wait, and an interrupt would land only
+     * on resume, costing the context its state. Refused up front, as envd's file routes do.
+     */
+    private void requireRunning(String sandboxId) {
+        if (sandboxes.get(sandboxId).state() == Sandbox.State.PAUSED) {
+            throw new InterpreterException(409, "sandbox " + sandboxId + " is paused; connect to it (Sandbox.connect) to resume it first");
+        }
     }
 
     private static CodeContext find(SandboxContexts all, String id) {
@@ -175,6 +206,10 @@ public final class InterpreterApi {
             if (!ENV_NAME.matcher(e.getKey()).matches()) {
                 String k = e.getKey().length() > 40 ? e.getKey().substring(0, 40) + "…" : e.getKey();
                 throw InterpreterException.badRequest("env_vars: '" + k + "' is not a variable name (letters, digits and _, not starting with a digit)");
+            }
+            if (RESERVED_ENV.matcher(e.getKey()).matches()) {
+                throw InterpreterException.badRequest("env_vars: " + e.getKey() + " is reserved: it would change how the kernel's"
+                        + " shell works rather than what the code sees; set it inside the code instead");
             }
             if (e.getValue() == null || e.getValue().indexOf('\0') >= 0) {
                 throw InterpreterException.badRequest("env_vars." + e.getKey() + ": must be a string without NUL characters");

@@ -18,6 +18,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -32,12 +33,24 @@ import org.slf4j.LoggerFactory;
 final class Kernel {
     private static final Logger log = LoggerFactory.getLogger(Kernel.class);
     private static final int STDERR_TAIL = 4096;
-    private static final int QUEUE = 8; // lines of up to E2bLines.MAX_LINE each: bounds what a slow client makes the server hold
+    private static final int QUEUE = 8;
+    /** Lines longer than this are large: parsed only with permits from {@link #LARGE_LINE_BYTES}. */
+    static final int LARGE_LINE = 64 << 10;
+    /**
+     * Bytes of large kernel lines the whole server holds at once (parsed, queued or being sent),
+     * so the memory hostile kernels can claim is bounded however many sandboxes there are. Small
+     * lines (stdout/stderr events, ordinary results) never wait for it; a kernel whose large line
+     * must wait is held back, like one whose client reads slowly.
+     */
+    static final Semaphore LARGE_LINE_BYTES = new Semaphore(128 << 20);
 
     /** What the reader hands an execution. */
     sealed interface Event {
-        /** A protocol line of this execution, already parsed. */
-        record Line(ObjectNode event) implements Event {}
+        /**
+         * A protocol line of this execution, already parsed, holding {@code permits} of
+         * {@link #LARGE_LINE_BYTES} until {@link Kernel#consumed} releases them.
+         */
+        record Line(ObjectNode event, int permits) implements Event {}
 
         /** The kernel process ended. */
         record Died(String name, String value) implements Event {}
@@ -108,9 +121,17 @@ final class Kernel {
         }
     }
 
+    /** Neither dead nor being stopped: a kernel can take an execution. */
     boolean alive() {
         synchronized (lock) {
-            return death == null;
+            return death == null && closing == null;
+        }
+    }
+
+    /** Gives back what a handled event held. */
+    static void consumed(Event event) {
+        if (event instanceof Event.Line line && line.permits() > 0) {
+            LARGE_LINE_BYTES.release(line.permits());
         }
     }
 
@@ -145,6 +166,9 @@ final class Kernel {
                 current = null;
             }
         }
+        for (Event left; (left = e.events.poll()) != null; ) {
+            consumed(left);
+        }
     }
 
     /** SIGINT to the kernel's process group: interrupts the running code, not the kernel. */
@@ -165,8 +189,12 @@ final class Kernel {
             closing = why;
         }
         try {
-            process.closeStdin();
             process.signal(9);
+        } catch (AirlockException e) {
+            // already gone
+        }
+        try {
+            process.closeStdin();
         } catch (AirlockException e) {
             // already gone
         }
@@ -174,6 +202,11 @@ final class Kernel {
 
     private void pump() {
         LineSplitter splitter = new LineSplitter(E2bLines.MAX_LINE, new LineSplitter.Sink() {
+            @Override
+            public boolean wanted() {
+                return running() != null || !ready.isDone(); // between executions, lines are skipped unbuffered
+            }
+
             @Override
             public void line(byte[] line) {
                 onLine(line);
@@ -187,6 +220,7 @@ final class Kernel {
                 }
             }
         });
+        boolean endSeen = false;
         try (ProcessOutput out = process.attach()) {
             while (true) {
                 Optional<OutputChunk> next = out.next(Duration.ofSeconds(30));
@@ -199,40 +233,73 @@ final class Kernel {
                     case STDERR -> keepStderr(c.data());
                     case PTY -> { }
                     case END -> {
-                        ended();
+                        endSeen = true;
                         return;
                     }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            ended();
         } catch (RuntimeException e) {
             log.atDebug().addKeyValue("sandbox", sandboxId).log("kernel output ended: {}", e.toString());
+        } catch (Error e) {
+            log.atWarn().addKeyValue("sandbox", sandboxId).log("kernel reader failed; stopping the kernel: {}", e.toString());
+        } finally {
+            // however the reader stops, the kernel must not outlive it: nobody would hear it
+            if (!endSeen) {
+                kill("its output could no longer be read");
+            }
             ended();
         }
     }
 
     private void onLine(byte[] bytes) {
+        Execution e = running();
+        boolean ready = this.ready.isDone();
+        if (e == null && ready) {
+            return; // nobody to tell: not even parsed
+        }
+        int permits = bytes.length > LARGE_LINE ? bytes.length : 0;
+        if (permits > 0 && (e == null || !acquire(e, permits))) {
+            return;
+        }
         JsonNode node;
         try {
             node = E2bLines.JSON.readTree(bytes);
-        } catch (IOException e) {
-            log.atDebug().addKeyValue("sandbox", sandboxId).log("dropped a kernel line that is not JSON");
+        } catch (IOException | RuntimeException x) { // RuntimeException: a Jackson read constraint
+            LARGE_LINE_BYTES.release(permits);
+            log.atDebug().addKeyValue("sandbox", sandboxId).log("dropped a kernel line that is not acceptable JSON");
             return;
         }
         if (!(node instanceof ObjectNode event)) {
+            LARGE_LINE_BYTES.release(permits);
             return;
         }
         String type = event.path("type").asText("");
         if (type.equals("ready")) {
-            ready.complete(event.path("version").asText(""));
+            LARGE_LINE_BYTES.release(permits);
+            this.ready.complete(event.path("version").asText(""));
             return;
         }
-        Execution e = running();
         if (e != null && e.id.equals(event.path("id").asText(null))) {
-            deliver(e, new Event.Line(event));
+            deliver(e, new Event.Line(event, permits));
+        } else {
+            LARGE_LINE_BYTES.release(permits);
         }
+    }
+
+    /** Waits for large-line permits while the execution is still wanted. */
+    private static boolean acquire(Execution e, int permits) {
+        try {
+            while (!e.finished) {
+                if (LARGE_LINE_BYTES.tryAcquire(permits, 100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     private @Nullable Execution running() {
@@ -243,12 +310,21 @@ final class Kernel {
 
     /** Queues an event unless the execution finished meanwhile (nobody would take it). */
     private static void deliver(Execution e, Event event) {
+        boolean queued = false;
         try {
-            while (!e.finished && !e.events.offer(event, 100, TimeUnit.MILLISECONDS)) {
+            while (!e.finished && !(queued = e.events.offer(event, 100, TimeUnit.MILLISECONDS))) {
                 // the request thread is writing to a slow client: wait (this holds back the kernel)
             }
         } catch (InterruptedException x) {
             Thread.currentThread().interrupt();
+        }
+        if (!queued) {
+            consumed(event);
+        } else if (e.finished) {
+            // finish() may have drained the queue before this offer: give back what is left
+            for (Event left; (left = e.events.poll()) != null; ) {
+                consumed(left);
+            }
         }
     }
 

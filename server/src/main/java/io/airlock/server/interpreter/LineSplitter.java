@@ -4,12 +4,18 @@ import java.io.ByteArrayOutputStream;
 
 /**
  * Splits a byte stream into '\n'-terminated lines, holding at most {@code maxLine} bytes of one
- * line: a longer line is dropped (its length reported) and splitting resumes after its end.
+ * line: a longer line is dropped (its length reported) and splitting resumes after its end. A
+ * line the sink does not want when it starts is skipped without being held.
  * Not thread-safe.
  */
 final class LineSplitter {
     /** Where lines go. */
     interface Sink {
+        /** Whether a line starting now is wanted; one that is not is skipped without being held. */
+        default boolean wanted() {
+            return true;
+        }
+
         void line(byte[] line);
 
         /** A line of {@code length} bytes was longer than allowed and dropped. */
@@ -22,6 +28,7 @@ final class LineSplitter {
     private final Sink sink;
     private ByteArrayOutputStream buf = new ByteArrayOutputStream();
     private long skipped = -1;
+    private boolean ignoring;
 
     LineSplitter(int maxLine, Sink sink) {
         this.maxLine = maxLine;
@@ -49,6 +56,12 @@ final class LineSplitter {
         if (len == 0) {
             return;
         }
+        if (buf.size() == 0 && skipped < 0 && !ignoring && !sink.wanted()) {
+            ignoring = true;
+        }
+        if (ignoring) {
+            return;
+        }
         if (skipped >= 0) {
             skipped += len;
             return;
@@ -62,6 +75,10 @@ final class LineSplitter {
     }
 
     private void endLine() {
+        if (ignoring) {
+            ignoring = false;
+            return;
+        }
         if (skipped >= 0) {
             long n = skipped;
             skipped = -1;

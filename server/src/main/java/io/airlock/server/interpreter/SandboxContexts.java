@@ -22,7 +22,8 @@ final class SandboxContexts {
     private final String sandboxId;
     private final Map<String, CodeContext> byId = new LinkedHashMap<>(); // guarded by this
     private final Map<Language, CodeContext> defaults = new EnumMap<>(Language.class); // guarded by this
-    private boolean kernelsInstalled; // guarded by this
+    private final Object installLock = new Object();
+    private boolean kernelsInstalled; // guarded by installLock
 
     SandboxContexts(String sandboxId) {
         this.sandboxId = sandboxId;
@@ -45,17 +46,23 @@ final class SandboxContexts {
     synchronized CodeContext defaultFor(Language language) {
         CodeContext c = defaults.get(language);
         if (c == null || !byId.containsKey(c.id)) {
-            c = create(language, HOME);
+            c = add(language, HOME);
             defaults.put(language, c);
         }
         return c;
     }
 
-    /** @throws InterpreterException 429 when the sandbox has {@link #MAX_CONTEXTS} already */
+    /**
+     * A new context. Default contexts do not count toward {@link #MAX_CONTEXTS}, so filling the
+     * sandbox with contexts never stops {@code runCode} without a context.
+     *
+     * @throws InterpreterException 429 when the sandbox has {@link #MAX_CONTEXTS} others already
+     */
     synchronized CodeContext create(Language language, String cwd) {
-        if (byId.size() >= MAX_CONTEXTS) {
-            throw new InterpreterException(429, "this sandbox has " + byId.size() + " code contexts, the most it may have;"
-                    + " remove one (removeCodeContext) before creating another");
+        long created = byId.values().stream().filter(c -> !defaults.containsValue(c)).count();
+        if (created >= MAX_CONTEXTS) {
+            throw new InterpreterException(429, "this sandbox has " + created + " code contexts besides the defaults,"
+                    + " the most it may have; remove one (removeCodeContext) before creating another");
         }
         return add(language, cwd);
     }
@@ -64,18 +71,20 @@ final class SandboxContexts {
         return Optional.ofNullable(byId.remove(id));
     }
 
-    /** Copies the kernel files into the sandbox unless done already. */
-    synchronized void installKernels(SandboxService sandboxes) {
-        if (!kernelsInstalled) {
-            KernelFiles.install(sandboxes, sandboxId);
-            kernelsInstalled = true;
+    /** Copies the kernel files into the sandbox unless done already (not under this monitor: it is agent I/O). */
+    void installKernels(SandboxService sandboxes) {
+        synchronized (installLock) {
+            if (!kernelsInstalled) {
+                KernelFiles.install(sandboxes, sandboxId);
+                kernelsInstalled = true;
+            }
         }
     }
 
-    /** Stops every kernel (the sandbox is going away). */
+    /** Stops every kernel for good (the sandbox is going away). */
     void close(String why) {
         for (CodeContext c : list()) {
-            c.stopKernel(why);
+            c.remove(why);
         }
     }
 

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -211,8 +212,11 @@ class Shell:
         self.live = True              # False once a dead shell's leftovers must be ignored
         env = dict(os.environ)
         env["__airlock_token"] = TOKEN
+        # bash leads a session of its own (for SIGINT to its process group), so a SIGKILL to this
+        # kernel's group misses it: the parent-death signal takes it down with the kernel.
+        prefix = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
         self.proc = subprocess.Popen(
-            ["bash", "--noprofile", "--norc", "--noediting", "-i"],
+            prefix + ["bash", "--noprofile", "--norc", "--noediting", "-i"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True, env=env, bufsize=0)
         self.out = StreamReader(self, "stdout", self.proc.stdout.fileno())
