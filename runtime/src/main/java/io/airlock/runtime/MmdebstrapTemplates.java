@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>One build per hash, however many callers: callers in this JVM wait on the future of the
  * build already running; callers in other processes ({@code ./airlock up} beside a server) wait
- * on the exclusive lock of {@code <hash>.lock}, then find the build committed. Everything is read
- * from disk on each call, so a catalog sees templates another process built. Thread-safe.
+ * on the exclusive lock of {@code <hash>.lock}, then find the build committed. Every call looks
+ * at the disk (a lookup by name at least stats its files), so a catalog sees templates another
+ * process built or removed. Thread-safe.
  */
 final class MmdebstrapTemplates implements Templates {
     /**
@@ -40,6 +41,7 @@ final class MmdebstrapTemplates implements Templates {
     private final InstantSource clock;
     private final Duration timeout;
     private final AtomicInteger mmdebstrapRuns = new AtomicInteger();
+    private final ConcurrentHashMap<String, Found> found = new ConcurrentHashMap<>();
 
     MmdebstrapTemplates(Path dir, InstantSource clock, Duration timeout) {
         Path absolute = dir.toAbsolutePath();
@@ -63,11 +65,29 @@ final class MmdebstrapTemplates implements Templates {
         return new Template(recipe, cache.rootfs(hash), Instant.parse(manifest.builtAt()));
     }
 
+    /**
+     * Finds a template by name. The answer is remembered against the name file's version and
+     * reused while that is unchanged and the build is still committed (two file stats instead of
+     * reading and parsing two JSON files on every sandbox create).
+     */
     @Override
     public Optional<Template> find(String name) {
-        return names.entry(name).flatMap(e -> cache.manifest(e.hash())
-                .map(m -> new Template(e.recipe(), cache.rootfs(e.hash()), Instant.parse(m.builtAt()))));
+        Optional<Object> version = names.version(name);
+        if (version.isEmpty()) {
+            found.remove(name);
+            return Optional.empty();
+        }
+        Found f = found.get(name);
+        if (f != null && f.version().equals(version.get()) && cache.committed(f.hash())) {
+            return Optional.of(f.template());
+        }
+        Optional<Found> read = names.entry(name).flatMap(e -> cache.manifest(e.hash())
+                .map(m -> new Found(version.get(), e.hash(), new Template(e.recipe(), cache.rootfs(e.hash()), Instant.parse(m.builtAt())))));
+        read.ifPresentOrElse(r -> found.put(name, r), () -> found.remove(name));
+        return read.map(Found::template);
     }
+
+    private record Found(Object version, String hash, Template template) {}
 
     @Override
     public List<Template> list() {

@@ -71,6 +71,11 @@ final class TemplateCache {
     }
 
     /** The manifest of a complete build of {@code hash}; empty while unbuilt or unfinished. */
+    /** Whether the build of {@code hash} is committed (its manifest exists). */
+    boolean committed(String hash) {
+        return Files.exists(manifestFile(hash));
+    }
+
     Optional<TemplateManifest> manifest(String hash) {
         try {
             return Optional.of(json.readValue(Files.readAllBytes(manifestFile(hash)), TemplateManifest.class));

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -51,6 +52,22 @@ final class TemplateNames {
         }
         Files.createDirectories(dir);
         TemplateFiles.writeAtomically(dir.resolve(recipe.name()), json.writeValueAsBytes(entry));
+    }
+
+    /**
+     * A token that changes whenever {@code name} is registered anew (names are replaced by atomic
+     * rename, so the file's identity and time change); empty if the name is not registered.
+     */
+    Optional<Object> version(String name) {
+        if (!NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        try {
+            BasicFileAttributes a = Files.readAttributes(dir.resolve(name), BasicFileAttributes.class);
+            return Optional.of(List.of(String.valueOf(a.fileKey()), a.lastModifiedTime(), a.size()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** What {@code name} points at; empty for unknown, malformed or unreadable names. */

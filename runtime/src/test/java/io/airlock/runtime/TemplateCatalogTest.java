@@ -206,6 +206,22 @@ class TemplateCatalogTest {
     }
 
     @Test
+    void find_remembersATemplateButNoticesItsNameRemovedAndRegisteredAgain() throws IOException {
+        TemplateRecipe renamed = new TemplateRecipe("tiny-renamed", TINY.suite(), TINY.packages(), TINY.users(), TINY.files(),
+                TINY.env(), TINY.workdir(), TINY.defaultUser(), TINY.startCommand(), TINY.tier());
+        Template built = catalog.build(renamed, BuildProgress.NONE);
+        assertThat(catalog.find("tiny-renamed")).contains(built);
+        assertThat(catalog.find("tiny-renamed")).as("answered again from memory").contains(built);
+
+        Files.delete(templates().resolve("names").resolve("tiny-renamed"));
+        assertThat(catalog.find("tiny-renamed")).as("the name file is gone").isEmpty();
+
+        catalog.build(renamed, BuildProgress.NONE);
+        assertThat(catalog.find("tiny-renamed")).contains(built);
+        assertThat(catalog.mmdebstrapRuns()).as("the same recipe is never built twice").isEqualTo(1);
+    }
+
+    @Test
     void find_newCatalogOverSameDirectory_returnsTemplatesBuiltBefore() {
         Templates restarted = TemplateCatalog.open(templates(), clock);
 
