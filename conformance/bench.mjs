@@ -11,6 +11,7 @@
 //            enough (300 calls, about a second) for the JITs of node and the server to settle, so
 //            the figure is the steady state a notebook session sees.
 // floor:     fetch(GET /health) from node: what one HTTP exchange costs on this machine.
+// Against floor_server.mjs (canned replies, no work) the same measures give the SDK's own share.
 // Reads E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY like the SDK does. Prints one JSON line:
 //   {"label": ..., "measure": ..., "samples_ms": [...]}
 import { parseArgs } from 'node:util'

@@ -87,12 +87,24 @@ public final class SdkBench {
             report.latency("SDK cold create -> first output", cold, "raw runc run (echo ok)", rawRun, "-");
         }
         boolean interpreter = TemplateCatalog.open(templates, Clock.systemUTC()).find("code-interpreter").isPresent();
+        // The SDK's own share: the same measures against a server that does no work (floor_server.mjs).
+        Samples floorCreate;
+        Samples floorRoundTrip;
+        Samples floorRunCode;
+        try (FloorServer canned = FloorServer.start(conformance)) {
+            String key = "e2b_" + "0".repeat(40);
+            floorCreate = node(canned.url(), key, "create", "floor-create", n, POOL_REFILL_GAP_MS);
+            floorRoundTrip = node(canned.url(), key, "roundtrip", "floor-roundtrip", n * 2, 0);
+            floorRunCode = node(canned.url(), key, "runcode", "floor-runcode", n * 2, 0);
+        }
         try (Airlock server = start(work.resolve("pooled"), 2)) {
             Thread.sleep(3000); // let the pool fill before the first sample
             Samples pooled = node(server, work.resolve("pooled"), "create", "pooled", n, POOL_REFILL_GAP_MS);
             report.latency("SDK pooled create -> first output", pooled, "raw runc run (echo ok)", rawRun, "p50 <= 15 ms");
+            report.latency("  of which: the SDK itself (canned server)", floorCreate, "SDK pooled create", pooled, "-");
             Samples roundTrip = node(server, work.resolve("pooled"), "roundtrip", "roundtrip", n * 2, 0);
             report.latency("SDK command round trip (run 'true')", roundTrip, "raw runc exec true", rawExec, "p50 <= 10 ms");
+            report.latency("  of which: the SDK itself (canned server)", floorRoundTrip, "SDK command round trip", roundTrip, "-");
             Samples floor = node(server, work.resolve("pooled"), "floor", "floor", n * 2, 0);
             report.latency("  of which: one HTTP exchange (node fetch /health)", floor, "SDK command round trip", roundTrip, "-");
             if (interpreter) {
@@ -101,6 +113,7 @@ public final class SdkBench {
                     Samples runCode = node(server, work.resolve("pooled"), "runcode", "runcode", n * 2, 0);
                     report.latency("SDK runCode('1+1') round trip", runCode, "Jupyter ipykernel execute (jupyter_client)",
                             jupyter, "p50 <= 3 ms, <= 0.5x Jupyter");
+                    report.latency("  of which: the SDK itself (canned server)", floorRunCode, "SDK runCode round trip", runCode, "-");
                 } catch (IllegalStateException e) {
                     report.note("SDK runCode('1+1') round trip: not measured, " + e.getMessage());
                 }
@@ -141,7 +154,11 @@ public final class SdkBench {
     /** Runs {@code node bench.mjs} against the server as a fresh tenant; returns its samples. */
     private Samples node(Airlock server, Path home, String measure, String label, int count, int gapMs) throws Exception {
         String url = "http://127.0.0.1:" + server.port();
-        String apiKey = tenantKey(url, Files.readString(home.resolve("admin.key")).trim());
+        return node(url, tenantKey(url, Files.readString(home.resolve("admin.key")).trim()), measure, label, count, gapMs);
+    }
+
+    /** Runs {@code node bench.mjs} against {@code url} with {@code apiKey}; returns its samples. */
+    private Samples node(String url, String apiKey, String measure, String label, int count, int gapMs) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(System.getProperty("airlock.node", "node"), "bench.mjs",
                 "--measure", measure, "--label", label, "--n", Integer.toString(count), "--gap-ms", Integer.toString(gapMs))
                 .directory(conformance.toFile())
