@@ -14,7 +14,7 @@ public final class BuiltinTemplates {
             List.of("bash", "coreutils", "procps", "python3", "nodejs", "npm", "git", "curl", "sudo",
                     "ca-certificates", "less", "inotify-tools"),
             List.of(new UserSpec("user", 1000, "/home/user", true)),
-            Map.of(),
+            Map.of("/etc/profile", LoginProfile.TEXT),
             Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                     "LANG", "C.UTF-8"),
             "/home/user",

@@ -48,6 +48,21 @@ class SandboxProcessesTest {
 
     @ParameterizedTest
     @MethodSource(TIERS)
+    void loginShells_getDebiansPathForUserAndRoot_bashAndDash(Tier tier) throws Exception {
+        // the built-in /etc/profile uses $EUID instead of forking id(1); it must still tell root from a user
+        String id = fx.create(tier);
+        String user = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games";
+        String root = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+        assertThat(fx.sh(id, "bash -l -c 'echo $PATH'").stdout()).isEqualTo(user + "\n");
+        assertThat(fx.root(id, "bash -l -c 'echo $PATH'").stdout()).isEqualTo(root + "\n");
+        assertThat(fx.sh(id, "sh -l -c 'echo $PATH'").stdout()).isEqualTo(user + "\n");
+        assertThat(fx.root(id, "sh -l -c 'echo $PATH'").stdout()).isEqualTo(root + "\n");
+        fx.service.kill(id);
+    }
+
+    @ParameterizedTest
+    @MethodSource(TIERS)
     void spawn_argsEnvCwdUser_applied(Tier tier) throws Exception {
         String id = fx.create(tier);
 
