@@ -51,6 +51,15 @@ final class ConnectStream {
 
     /** Sends one message and flushes it to the client. */
     void send(ObjectNode message) throws IOException {
+        queue(message);
+        flush();
+    }
+
+    /**
+     * Writes one message without flushing it: for a handler that has more to say at once. It
+     * must {@link #flush} before it waits for anything.
+     */
+    void queue(ObjectNode message) throws IOException {
         if (ended) {
             throw new IllegalStateException("the stream has ended");
         }
@@ -58,7 +67,18 @@ final class ConnectStream {
         lastSent = clock.instant();
     }
 
-    /** Ends the stream: successfully when {@code error} is null. Idempotent. */
+    /** Sends what was written so far. */
+    void flush() throws IOException {
+        if (out != null) {
+            out.flush();
+        }
+    }
+
+    /**
+     * Ends the stream: successfully when {@code error} is null. Idempotent. Not flushed: the
+     * handler returns right after, and the server sends the end of the response with what is
+     * still buffered, in one write.
+     */
     void end(@Nullable ConnectException error) throws IOException {
         if (ended) {
             return;
@@ -87,6 +107,7 @@ final class ConnectStream {
         if (ended) {
             return;
         }
+        flush(); // what the process printed before the sandbox vanished still reaches the client
         ended = true;
         ServletRequest r = req;
         while (r instanceof ServletRequestWrapper w) {
@@ -131,6 +152,5 @@ final class ConnectStream {
         byte[] prefix = {(byte) flags, (byte) (json.length >>> 24), (byte) (json.length >>> 16), (byte) (json.length >>> 8), (byte) json.length};
         out.write(prefix);
         out.write(json);
-        out.flush();
     }
 }

@@ -12,6 +12,7 @@ import io.airlock.core.SandboxService;
 import io.airlock.core.SandboxStateException;
 import io.javalin.config.RoutesConfig;
 import java.time.InstantSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +113,7 @@ final class ProcessRpc {
     private void pump(String sandboxId, SandboxProcess process, ProcessOutput output, ConnectStream stream,
             boolean killOnDeadline) throws Exception {
         try (output) {
-            stream.send(ProcessEvents.start(process.pid()));
+            stream.queue(ProcessEvents.start(process.pid()));
             while (true) {
                 if (stream.expired()) {
                     if (killOnDeadline) {
@@ -123,7 +124,12 @@ final class ProcessRpc {
                     throw new ConnectException(ConnectCode.DEADLINE_EXCEEDED, "the call's deadline (Connect-Timeout-Ms) passed before process "
                             + process.pid() + " ended; it is still running: reconnect with Connect, or kill it with SendSignal");
                 }
-                Optional<OutputChunk> chunk = output.next(stream.waitTime());
+                // What is already there goes out with what was queued; flushed only before a wait.
+                Optional<OutputChunk> chunk = output.next(Duration.ZERO);
+                if (chunk.isEmpty()) {
+                    stream.flush();
+                    chunk = output.next(stream.waitTime());
+                }
                 if (chunk.isEmpty()) {
                     if (stream.keepaliveDue()) {
                         stream.send(ProcessEvents.keepalive());
@@ -131,7 +137,7 @@ final class ProcessRpc {
                 } else if (chunk.get().kind() == OutputChunk.Kind.END) {
                     break;
                 } else {
-                    stream.send(ProcessEvents.data(chunk.get()));
+                    stream.queue(ProcessEvents.data(chunk.get()));
                 }
             }
         }
@@ -140,7 +146,7 @@ final class ProcessRpc {
             stream.abort("sandbox " + sandboxId + " was killed or reached its end of life while process " + process.pid() + " ran");
             return;
         }
-        stream.send(ProcessEvents.end(status));
+        stream.queue(ProcessEvents.end(status)); // goes out with the end of the stream
     }
 
     private static ExitStatus exitStatus(SandboxProcess process) throws InterruptedException {
