@@ -249,15 +249,24 @@ final class Connect {
         String tooLarge = "the request is larger than " + (MAX_REQUEST_BYTES >> 20) + " MiB; send less per call"
                 + " (e.g. stdin in smaller pieces)";
         if (ctx.req().getContentLengthLong() > limit) {
-            throw ConnectException.invalidArgument(tooLarge);
+            throw tooLarge(ctx, tooLarge);
         }
         try (InputStream in = ctx.req().getInputStream()) {
             byte[] data = in.readNBytes((int) limit + 1);
             if (data.length > limit) {
-                throw ConnectException.invalidArgument(tooLarge);
+                throw tooLarge(ctx, tooLarge);
             }
             return data;
         }
+    }
+
+    /**
+     * The rest of the body is not read, so the connection cannot carry another request: say so
+     * in the answer, or a keep-alive client would send its next call down a closing connection.
+     */
+    private static ConnectException tooLarge(Context ctx, String message) {
+        ctx.res().setHeader("Connection", "close");
+        return ConnectException.invalidArgument(message);
     }
 
     /** The one message of a server-streaming request, out of its envelope. */

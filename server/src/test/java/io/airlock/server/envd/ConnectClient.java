@@ -26,7 +26,7 @@ final class ConnectClient {
     }
 
     /** A unary answer: HTTP status, Content-Type and the JSON body. */
-    record Unary(int status, String contentType, JsonNode body) {
+    record Unary(int status, String contentType, String connection, JsonNode body) {
         String code() {
             return body.path("code").asText();
         }
@@ -131,7 +131,8 @@ final class ConnectClient {
         HttpResponse<String> r = server.send(b.build(), HttpResponse.BodyHandlers.ofString());
         String text = r.body();
         JsonNode node = text.isEmpty() ? JSON.createObjectNode() : JSON.readTree(text);
-        return new Unary(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), node);
+        return new Unary(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
+                r.headers().firstValue("Connection").orElse(""), node);
     }
 
     Stream stream(String sandboxId, String rpc, String json, String... headers) throws Exception {
