@@ -255,6 +255,13 @@ def t_interrupt(k):
     k.proc.send_signal(signal.SIGINT)
     r = k.collect(rid, timeout=10)
     assert r.error["name"] == "KeyboardInterrupt"
+    # regression: a SIGINT that landed while the cell was still being compiled was lost, so the
+    # cell ran (here: into a 30 s sleep) and the server had to kill the kernel
+    rid = k.send("x = 0\n" * 400000 + "import time\ntime.sleep(30)")
+    time.sleep(0.1)
+    k.proc.send_signal(signal.SIGINT)
+    r = k.collect(rid, timeout=10)
+    assert r.error and r.error["name"] == "KeyboardInterrupt", r.events
     # idle SIGINT is ignored
     k.proc.send_signal(signal.SIGINT)
     time.sleep(0.3)

@@ -695,8 +695,10 @@ def _guarded(fn):
     """Runs fn with SIGINT turned into KeyboardInterrupt; reports any exception as an error event."""
     try:
         try:
-            K.pending_interrupt = False
             K.interruptible = True
+            if K.pending_interrupt:  # it came while the cell was being read or compiled
+                K.pending_interrupt = False
+                raise KeyboardInterrupt
             fn()
         finally:
             K.interruptible = False
