@@ -298,6 +298,35 @@ class CodeInterpreterTest {
     }
 
     @Test
+    void aRestartWhileTheKernelStartsIsReportedAsSuch() throws Exception {
+        // regression: the execution waiting for that kernel was told it needed the code-interpreter template
+        JsonNode other = JSON.readTree(server.send("POST", "/sandboxes", "{\"templateID\":\"code-interpreter\",\"timeout\":120}").body());
+        String id = other.get("sandboxID").asText();
+        String tok = other.get("envdAccessToken").asText();
+        try {
+            var first = http.sendAsync(request("/execute", "POST", "{\"code\":\"1\",\"language\":\"javascript\"}", true)
+                    .setHeader("E2b-Sandbox-Id", id).setHeader("X-Access-Token", tok).build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(50); // the node kernel takes a few hundred ms to be ready
+            JsonNode contexts = JSON.readTree(http.send(request("/contexts", "GET", null, false).setHeader("E2b-Sandbox-Id", id).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            String js = null;
+            for (JsonNode c : contexts) {
+                if (c.get("language").asText().equals("javascript")) {
+                    js = c.get("id").asText();
+                }
+            }
+            assertThat(http.send(request("/contexts/" + js + "/restart", "POST", null, false).setHeader("E2b-Sandbox-Id", id).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(204);
+            HttpResponse<String> r = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (r.statusCode() != 200) { // the restart came while the kernel started (almost always)
+                assertError(r, 409, "stopped before it was ready");
+            }
+        } finally {
+            server.send("DELETE", "/sandboxes/" + id, null);
+        }
+    }
+
+    @Test
     void aPausedSandboxRefusesExecutionsAndKeepsItsState() throws Exception {
         execute(Map.of("code", "before_pause = 7"));
         assertThat(server.send("POST", "/sandboxes/" + sandbox + "/pause", null).statusCode()).isEqualTo(204);

@@ -349,13 +349,19 @@ final class Kernel {
         Event.Died died;
         Execution e;
         String tail;
+        String stoppedBecause;
         synchronized (lock) {
             died = describe(status, closing);
             death = died;
             e = current;
             tail = stderr.toString().strip();
+            stoppedBecause = closing;
         }
-        if (!ready.isDone()) {
+        if (!ready.isDone() && stoppedBecause != null) {
+            // stopped on purpose while starting (a restart, a removal): not a broken template
+            ready.completeExceptionally(new InterpreterException(409, "the " + language.wireName()
+                    + " kernel was stopped before it was ready (" + stoppedBecause + "); run the code again"));
+        } else if (!ready.isDone()) {
             if (!tail.isEmpty()) {
                 log.atInfo().addKeyValue("sandbox", sandboxId).addKeyValue("language", language.wireName())
                         .log("kernel failed to start: {}", tail);
