@@ -75,7 +75,7 @@ public final class ErrorMapping {
     }
 
     /** The field a JSON body problem is about, or null when it is the body as a whole. */
-    public static @Nullable String jsonField(JsonProcessingException e) {
+    private static @Nullable String jsonField(JsonProcessingException e) {
         if (e instanceof UnrecognizedPropertyException u) {
             return u.getPropertyName();
         }

@@ -1,8 +1,6 @@
 package io.airlock.server.interpreter;
 
-import io.airlock.core.SandboxService;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -18,17 +16,23 @@ final class CodeContext {
     final String id;
     final Language language;
     final String cwd;
-    private final String sandboxId;
+    private final Starter starter;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Object kernelLock = new Object();
     private @Nullable Kernel kernel; // guarded by kernelLock
     private boolean removed; // guarded by kernelLock
 
-    CodeContext(String id, Language language, String cwd, String sandboxId) {
+    /** Starts a kernel process for a context (its sandbox, and the kernel files in it, are the starter's). */
+    @FunctionalInterface
+    interface Starter {
+        Kernel start(CodeContext context);
+    }
+
+    CodeContext(String id, Language language, String cwd, Starter starter) {
         this.id = id;
         this.language = language;
         this.cwd = cwd;
-        this.sandboxId = sandboxId;
+        this.starter = starter;
     }
 
     /** Held by the execution running in this context; others wait their turn. */
@@ -40,7 +44,7 @@ final class CodeContext {
      * The running kernel, starting a fresh one (and waiting for it to be ready) if there is none
      * or the last one died. Call with {@link #lock} held.
      */
-    Kernel kernel(SandboxService sandboxes) throws InterruptedException {
+    Kernel kernel() throws InterruptedException {
         Kernel k;
         synchronized (kernelLock) {
             if (removed) {
@@ -51,7 +55,7 @@ final class CodeContext {
             if (k != null && k.alive()) {
                 return k;
             }
-            k = Kernel.start(sandboxes, sandboxId, language, cwd, Map.of(), "ctx-" + id);
+            k = starter.start(this);
             kernel = k;
         }
         boolean ready = false;

@@ -93,8 +93,7 @@ public final class InterpreterApi {
         }
         c.lock().lockInterruptibly();
         try {
-            all.installKernels(sandboxes);
-            Kernel kernel = c.kernel(sandboxes);
+            Kernel kernel = c.kernel();
             new ExecutionStream(kernel, ctx.res(), clock).run(body.code(), env);
         } finally {
             c.lock().unlock();
@@ -114,8 +113,7 @@ public final class InterpreterApi {
         boolean started = false;
         c.lock().lockInterruptibly();
         try {
-            all.installKernels(sandboxes);
-            c.kernel(sandboxes);
+            c.kernel();
             started = true;
         } finally {
             c.lock().unlock();
@@ -135,8 +133,7 @@ public final class InterpreterApi {
         try {
             // executions queued before the restart may have started a kernel meanwhile: the restart comes after them
             c.stopKernel("the context was restarted");
-            all.installKernels(sandboxes);
-            c.kernel(sandboxes);
+            c.kernel();
         } finally {
             c.lock().unlock();
         }
@@ -169,7 +166,7 @@ public final class InterpreterApi {
     }
 
     private SandboxContexts contexts(String sandboxId) {
-        SandboxContexts all = bySandbox.computeIfAbsent(sandboxId, SandboxContexts::new);
+        SandboxContexts all = bySandbox.computeIfAbsent(sandboxId, id -> new SandboxContexts(id, sandboxes));
         try {
             sandboxes.get(sandboxId);
         } catch (SandboxNotFoundException e) {

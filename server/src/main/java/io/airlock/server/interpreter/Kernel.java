@@ -166,6 +166,11 @@ final class Kernel {
                 current = null;
             }
         }
+        releaseQueued(e);
+    }
+
+    /** Gives back what the events still queued for a finished execution held. */
+    private static void releaseQueued(Execution e) {
         for (Event left; (left = e.events.poll()) != null; ) {
             consumed(left);
         }
@@ -321,10 +326,7 @@ final class Kernel {
         if (!queued) {
             consumed(event);
         } else if (e.finished) {
-            // finish() may have drained the queue before this offer: give back what is left
-            for (Event left; (left = e.events.poll()) != null; ) {
-                consumed(left);
-            }
+            releaseQueued(e); // finish() may have drained the queue before this offer
         }
     }
 

@@ -20,13 +20,15 @@ final class SandboxContexts {
     static final String HOME = "/home/user";
 
     private final String sandboxId;
+    private final SandboxService sandboxes;
     private final Map<String, CodeContext> byId = new LinkedHashMap<>(); // guarded by this
     private final Map<Language, CodeContext> defaults = new EnumMap<>(Language.class); // guarded by this
     private final Object installLock = new Object();
     private boolean kernelsInstalled; // guarded by installLock
 
-    SandboxContexts(String sandboxId) {
+    SandboxContexts(String sandboxId, SandboxService sandboxes) {
         this.sandboxId = sandboxId;
+        this.sandboxes = sandboxes;
         for (Language l : List.of(Language.PYTHON, Language.JAVASCRIPT)) {
             if (l.available()) {
                 defaults.put(l, add(l, HOME));
@@ -71,14 +73,18 @@ final class SandboxContexts {
         return Optional.ofNullable(byId.remove(id));
     }
 
-    /** Copies the kernel files into the sandbox unless done already (not under this monitor: it is agent I/O). */
-    void installKernels(SandboxService sandboxes) {
+    /**
+     * Starts a context's kernel, copying the kernel files into the sandbox first if this is its
+     * first kernel (not under this monitor: it is agent I/O).
+     */
+    private Kernel start(CodeContext c) {
         synchronized (installLock) {
             if (!kernelsInstalled) {
                 KernelFiles.install(sandboxes, sandboxId);
                 kernelsInstalled = true;
             }
         }
+        return Kernel.start(sandboxes, sandboxId, c.language, c.cwd, Map.of(), "ctx-" + c.id);
     }
 
     /** Stops every kernel for good (the sandbox is going away). */
@@ -89,7 +95,7 @@ final class SandboxContexts {
     }
 
     private CodeContext add(Language language, String cwd) {
-        CodeContext c = new CodeContext(UUID.randomUUID().toString(), language, cwd, sandboxId);
+        CodeContext c = new CodeContext(UUID.randomUUID().toString(), language, cwd, this::start);
         byId.put(c.id, c);
         return c;
     }
