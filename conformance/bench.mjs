@@ -7,9 +7,10 @@
 //            warm pool can refill).
 // roundtrip: commands.run('true') on one running sandbox.
 // runcode:   runCode('1+1') on one code-interpreter sandbox (@e2b/code-interpreter, its default
-//            template code-interpreter-v1); the warmup also starts the python kernel, and is long
-//            enough (300 calls, about a second) for the JITs of node and the server to settle, so
-//            the figure is the steady state a notebook session sees.
+//            template code-interpreter-v1); the warmup also starts the python kernel.
+// Warm-ups are untimed calls before the samples. The JITs of node and of the server need a few
+// thousand calls to settle (SdkBench passes --warmup 3000), so that the figures are the steady
+// state of a server in use.
 // floor:     fetch(GET /health) from node: what one HTTP exchange costs on this machine.
 // Against floor_server.mjs (canned replies, no work) the same measures give the SDK's own share.
 // Reads E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY like the SDK does. Prints one JSON line:
@@ -86,11 +87,12 @@ async function main() {
   } else if (values.measure === 'floor') {
     // The HTTP floor: one plain request/response from node to the same server, no sandbox work.
     const url = process.env.E2B_API_URL + '/health'
-    for (let i = 0; i < 10 + n; i++) {
+    const warmup = Number(values.warmup || 10)
+    for (let i = 0; i < warmup + n; i++) {
       const t0 = performance.now()
       const r = await fetch(url)
       await r.arrayBuffer()
-      if (i >= 10) samples.push(performance.now() - t0)
+      if (i >= warmup) samples.push(performance.now() - t0)
     }
   } else {
     throw new Error(`--measure must be create, roundtrip, runcode or floor, not '${values.measure}'`)

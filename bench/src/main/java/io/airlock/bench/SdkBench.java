@@ -33,6 +33,8 @@ public final class SdkBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Pause before each pooled create so the pool has refilled (a refill takes ~70 ms). */
     private static final int POOL_REFILL_GAP_MS = 1000;
+    /** Untimed calls before a round trip's samples: enough for C2 to compile the server's request path. */
+    private static final int WARMUP_CALLS = 3000;
     /** Debian's python3, which has python3-ipykernel and python3-jupyter-client; not a pyenv shim. */
     private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
 
@@ -83,7 +85,7 @@ public final class SdkBench {
         raw.delete(sleeper);
 
         try (Airlock server = start(work.resolve("cold"), 0)) {
-            Samples cold = node(server, work.resolve("cold"), "create", "cold", n, 0);
+            Samples cold = node(server, work.resolve("cold"), "create", "cold", n, 0, 3);
             report.latency("SDK cold create -> first output", cold, "raw runc run (echo ok)", rawRun, "-");
         }
         boolean interpreter = TemplateCatalog.open(templates, Clock.systemUTC()).find("code-interpreter").isPresent();
@@ -93,32 +95,46 @@ public final class SdkBench {
         Samples floorRunCode;
         try (FloorServer canned = FloorServer.start(conformance)) {
             String key = "e2b_" + "0".repeat(40);
-            floorCreate = node(canned.url(), key, "create", "floor-create", n, POOL_REFILL_GAP_MS);
-            floorRoundTrip = node(canned.url(), key, "roundtrip", "floor-roundtrip", n * 2, 0);
-            floorRunCode = node(canned.url(), key, "runcode", "floor-runcode", n * 2, 0);
+            floorCreate = node(canned.url(), key, "create", "floor-create", n, POOL_REFILL_GAP_MS, 3);
+            floorRoundTrip = node(canned.url(), key, "roundtrip", "floor-roundtrip", n * 2, 0, WARMUP_CALLS);
+            floorRunCode = node(canned.url(), key, "runcode", "floor-runcode", n * 2, 0, WARMUP_CALLS);
         }
         try (Airlock server = start(work.resolve("pooled"), 2)) {
+            Path home = work.resolve("pooled");
             Thread.sleep(3000); // let the pool fill before the first sample
-            Samples pooled = node(server, work.resolve("pooled"), "create", "pooled", n, POOL_REFILL_GAP_MS);
+            Samples fresh = node(server, home, "create", "pooled-fresh", n, POOL_REFILL_GAP_MS, 3);
+            // A server that has just started runs its request path in the interpreter and C1 code;
+            // C2 takes a few thousand requests to settle. The round trips below warm it with
+            // WARMUP_CALLS each before their samples, and the pooled create is then measured
+            // again: that second figure is the steady state of a server in use, and the one the
+            // target is judged on. The first is printed too, so the start-up cost stays visible.
+            Samples roundTrip = node(server, home, "roundtrip", "roundtrip", n * 2, 0, WARMUP_CALLS);
+            Samples floor = node(server, home, "floor", "floor", n * 2, 0, WARMUP_CALLS);
+            Samples runCode = null;
+            String runCodeMissing = interpreter ? null : "template 'code-interpreter' is not built (./airlock templates builds it)";
+            if (interpreter) {
+                try {
+                    runCode = node(server, home, "runcode", "runcode", n * 2, 0, WARMUP_CALLS);
+                } catch (IllegalStateException e) {
+                    runCodeMissing = e.getMessage();
+                }
+            }
+            Samples pooled = node(server, home, "create", "pooled", n, POOL_REFILL_GAP_MS, 3);
+            report.note(String.format("(the server's JIT is warmed by %d calls of each round trip before its samples;"
+                    + " the pooled create is measured on a fresh server and again after the warm-up)", WARMUP_CALLS));
             report.latency("SDK pooled create -> first output", pooled, "raw runc run (echo ok)", rawRun, "p50 <= 15 ms");
+            report.latency("  the same on a freshly started server", fresh, "raw runc run (echo ok)", rawRun, "-");
             report.latency("  of which: the SDK itself (canned server)", floorCreate, "SDK pooled create", pooled, "-");
-            Samples roundTrip = node(server, work.resolve("pooled"), "roundtrip", "roundtrip", n * 2, 0);
             report.latency("SDK command round trip (run 'true')", roundTrip, "raw runc exec true", rawExec, "p50 <= 10 ms");
             report.latency("  of which: the SDK itself (canned server)", floorRoundTrip, "SDK command round trip", roundTrip, "-");
-            Samples floor = node(server, work.resolve("pooled"), "floor", "floor", n * 2, 0);
             report.latency("  of which: one HTTP exchange (node fetch /health)", floor, "SDK command round trip", roundTrip, "-");
-            if (interpreter) {
+            if (runCode != null) {
                 Samples jupyter = jupyter(n * 2);
-                try {
-                    Samples runCode = node(server, work.resolve("pooled"), "runcode", "runcode", n * 2, 0);
-                    report.latency("SDK runCode('1+1') round trip", runCode, "Jupyter ipykernel execute (jupyter_client)",
-                            jupyter, "p50 <= 3 ms, <= 0.5x Jupyter");
-                    report.latency("  of which: the SDK itself (canned server)", floorRunCode, "SDK runCode round trip", runCode, "-");
-                } catch (IllegalStateException e) {
-                    report.note("SDK runCode('1+1') round trip: not measured, " + e.getMessage());
-                }
+                report.latency("SDK runCode('1+1') round trip", runCode, "Jupyter ipykernel execute (jupyter_client)",
+                        jupyter, "p50 <= 3 ms, <= 0.5x Jupyter");
+                report.latency("  of which: the SDK itself (canned server)", floorRunCode, "SDK runCode round trip", runCode, "-");
             } else {
-                report.note("runCode skipped: template 'code-interpreter' is not built (./airlock templates builds it)");
+                report.note("SDK runCode('1+1') round trip: not measured, " + runCodeMissing);
             }
         }
     }
@@ -152,15 +168,18 @@ public final class SdkBench {
     }
 
     /** Runs {@code node bench.mjs} against the server as a fresh tenant; returns its samples. */
-    private Samples node(Airlock server, Path home, String measure, String label, int count, int gapMs) throws Exception {
+    private Samples node(Airlock server, Path home, String measure, String label, int count, int gapMs, int warmup)
+            throws Exception {
         String url = "http://127.0.0.1:" + server.port();
-        return node(url, tenantKey(url, Files.readString(home.resolve("admin.key")).trim()), measure, label, count, gapMs);
+        return node(url, tenantKey(url, Files.readString(home.resolve("admin.key")).trim()), measure, label, count, gapMs, warmup);
     }
 
     /** Runs {@code node bench.mjs} against {@code url} with {@code apiKey}; returns its samples. */
-    private Samples node(String url, String apiKey, String measure, String label, int count, int gapMs) throws Exception {
+    private Samples node(String url, String apiKey, String measure, String label, int count, int gapMs, int warmup)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(System.getProperty("airlock.node", "node"), "bench.mjs",
-                "--measure", measure, "--label", label, "--n", Integer.toString(count), "--gap-ms", Integer.toString(gapMs))
+                "--measure", measure, "--label", label, "--n", Integer.toString(count), "--gap-ms", Integer.toString(gapMs),
+                "--warmup", Integer.toString(warmup))
                 .directory(conformance.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().keySet().removeIf(k -> k.startsWith("E2B_"));
