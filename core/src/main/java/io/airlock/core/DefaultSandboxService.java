@@ -1,5 +1,12 @@
 package io.airlock.core;
 
+import io.airlock.core.egress.EgressAudits;
+import io.airlock.core.egress.EgressEvent;
+import io.airlock.core.egress.EgressPolicy;
+import io.airlock.core.egress.EgressSettings;
+import io.airlock.core.egress.NetworkRules;
+import io.airlock.core.egress.SandboxEgress;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -18,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class DefaultSandboxService implements SandboxService {
     private static final Logger log = LoggerFactory.getLogger(DefaultSandboxService.class);
     private static final Duration REAP_INTERVAL = Duration.ofMillis(200);
+    /** Where the runtime's egress proxy listens inside every sandbox with a network. */
+    static final String EGRESS_PROXY = "127.100.0.1:3128";
 
     private final Templates templates;
     private final SandboxRuntime runtime;
@@ -25,6 +34,7 @@ final class DefaultSandboxService implements SandboxService {
     private final InstantSource clock;
     private final OwnerCounts owners;
     private final SandboxListener listener;
+    private final EgressSettings egress;
     private final Map<String, LiveSandbox> live = new ConcurrentHashMap<>();
     private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
     private volatile @Nullable Thread reaper;
@@ -32,6 +42,12 @@ final class DefaultSandboxService implements SandboxService {
 
     DefaultSandboxService(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
             SandboxQuotas quotas, SandboxListener listener) {
+        this(templates, runtime, policy, clock, quotas, listener, EgressSettings.none(EgressAudits.inMemory()));
+    }
+
+    DefaultSandboxService(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
+            SandboxQuotas quotas, SandboxListener listener, EgressSettings egress) {
+        this.egress = egress;
         this.templates = templates;
         this.runtime = runtime;
         this.policy = policy;
@@ -64,17 +80,37 @@ final class DefaultSandboxService implements SandboxService {
         Tier tier = request.tier() != null ? request.tier() : template.recipe().tier();
         Duration ttl = policy.clampTimeout(request.timeout() != null ? request.timeout() : policy.defaultTimeout());
 
+        EgressPolicy egressPolicy = egress.policyFor(request.owner(), request.network());
+        // A sandbox whose ceilings allow nothing never gets a network: loopback only, no proxy.
+        boolean network = egressPolicy.reachable();
+
         owners.reserve(request.owner());
         RuntimeSandbox rs;
+        SandboxEgress sandboxEgress = null;
         try {
-            rs = startOrClaim(template, resources, tier);
+            rs = startOrClaim(template, resources, tier, network);
         } catch (RuntimeException e) {
             owners.release(request.owner());
             throw e;
         }
+        Map<String, String> env = request.env();
+        if (network) {
+            try {
+                sandboxEgress = rs.openEgress(egressPolicy, egress.audit(), egress.limits());
+            } catch (RuntimeException e) {
+                rs.kill();
+                owners.release(request.owner());
+                throw e;
+            }
+            env = withProxy(env);
+        }
         Instant now = clock.instant();
-        LiveSandbox sandbox = new LiveSandbox(rs, template, resources, request.env(), request.metadata(), now, now.plus(ttl),
+        LiveSandbox sandbox = new LiveSandbox(rs, template, resources, env, request.metadata(), now, now.plus(ttl),
                 request.owner());
+        synchronized (sandbox) {
+            sandbox.egress = sandboxEgress;
+            sandbox.network = request.network();
+        }
         live.put(rs.id(), sandbox);
         Sandbox created = sandbox.snapshot(now);
         listener.created(created);
@@ -88,15 +124,74 @@ final class DefaultSandboxService implements SandboxService {
         return created;
     }
 
-    private RuntimeSandbox startOrClaim(Template template, Resources resources, Tier tier) {
+    /**
+     * Proxy variables for programs that honour them. They change nothing about enforcement (every
+     * connection is intercepted anyway) but make such programs name their destination up front.
+     */
+    private static Map<String, String> withProxy(Map<String, String> env) {
+        Map<String, String> out = new HashMap<>(env);
+        String proxy = "http://" + EGRESS_PROXY;
+        for (String k : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) {
+            out.putIfAbsent(k, proxy);
+        }
+        out.putIfAbsent("NO_PROXY", "localhost,127.0.0.1,::1");
+        out.putIfAbsent("no_proxy", "localhost,127.0.0.1,::1");
+        return out;
+    }
+
+    private RuntimeSandbox startOrClaim(Template template, Resources resources, Tier tier, boolean network) {
         WarmPool pool = pools.get(template.name());
-        if (pool != null && pool.serves(resources, tier)) {
+        // Pooled sandboxes start without a network; runc can get one afterwards, gVisor cannot.
+        if (pool != null && pool.serves(resources, tier) && !(network && tier == Tier.RUNSC)) {
             Optional<RuntimeSandbox> warm = pool.claim();
             if (warm.isPresent()) {
                 return warm.get();
             }
         }
-        return runtime.start(new SandboxPlan(SandboxIds.next(), template, resources, Map.of(), tier));
+        return runtime.start(new SandboxPlan(SandboxIds.next(), template, resources, Map.of(), tier, network));
+    }
+
+    @Override
+    public Sandbox updateNetwork(String id, NetworkRules rules) {
+        LiveSandbox s = find(id);
+        EgressPolicy next = egress.policyFor(s.owner, rules);
+        synchronized (s) {
+            if (s.egress != null) {
+                s.egress.apply(next);
+            } else if (next.reachable()) {
+                s.egress = s.runtime.openEgress(next, egress.audit(), egress.limits());
+            }
+            s.network = rules;
+        }
+        log.atInfo().addKeyValue("sandbox", id).log("network rules replaced");
+        return s.snapshot(clock.instant());
+    }
+
+    @Override
+    public NetworkRules network(String id) {
+        LiveSandbox s = find(id);
+        synchronized (s) {
+            return s.network;
+        }
+    }
+
+    @Override
+    public List<EgressEvent> egressEvents(String id, int limit) {
+        LiveSandbox s = live.get(id);
+        if (s != null) {
+            SandboxEgress e;
+            synchronized (s) {
+                e = s.egress;
+            }
+            if (e != null) {
+                try {
+                    e.flush();
+                } catch (RuntimeException ex) {
+                    log.atWarn().addKeyValue("sandbox", id).log("could not collect dropped packets: {}", ex.getMessage());
+                }
+            }
+        }
+        return egress.audit().events(id, limit);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package io.airlock.core;
 
+import io.airlock.core.egress.NetworkRules;
+import io.airlock.core.egress.SandboxEgress;
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -13,6 +17,10 @@ final class LiveSandbox {
     final Map<String, String> metadata;
     final Instant startedAt;
     final String owner;
+    /** Egress enforcement, when the sandbox's policy can reach anything; guarded by this. */
+    @Nullable SandboxEgress egress;
+    /** The network rules asked for (the policy in force when there is no egress); guarded by this. */
+    NetworkRules network = NetworkRules.DEFAULT;
     /** Why it ended, set before it is killed; an init that dies by itself keeps the default. */
     volatile String endReason = "died";
 

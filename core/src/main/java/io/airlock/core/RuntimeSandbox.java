@@ -1,5 +1,10 @@
 package io.airlock.core;
 
+import io.airlock.core.egress.EgressAudit;
+import io.airlock.core.egress.EgressLimits;
+import io.airlock.core.egress.EgressPolicy;
+import io.airlock.core.egress.SandboxEgress;
+
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +53,19 @@ public interface RuntimeSandbox {
      * unmount, remove cgroups and state. Idempotent; returns once everything is released.
      */
     void kill();
+
+    /**
+     * Opens the sandbox's only way out: from now on its TCP connections and DNS questions are
+     * judged by {@code policy} and recorded in {@code audit}, and everything else it sends is
+     * dropped. Without this, a sandbox has loopback only. Closed by {@link #kill()} at the latest.
+     *
+     * @throws RuntimeFailureException if egress cannot be set up (e.g. a gVisor sandbox that was
+     *     not planned with {@link SandboxPlan#egress()})
+     * @throws SandboxStateException if egress is already open or the sandbox is dead
+     */
+    default SandboxEgress openEgress(EgressPolicy policy, EgressAudit audit, EgressLimits limits) {
+        throw new RuntimeFailureException("this runtime cannot give sandbox " + id() + " a network");
+    }
 
     /** Completes when the sandbox has died, whether killed or because its init died. */
     CompletableFuture<Void> onDeath();

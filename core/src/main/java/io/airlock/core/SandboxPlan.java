@@ -11,9 +11,16 @@ import java.util.Map;
  * @param resources clamped limits
  * @param env environment for every process, on top of the template's
  * @param tier which OCI runtime runs it
+ * @param egress whether egress may be attached later ({@link RuntimeSandbox#openEgress}); runc
+ *     sandboxes can always take it, gVisor ones only if started for it
  */
-public record SandboxPlan(String id, Template template, Resources resources, Map<String, String> env, Tier tier) {
+public record SandboxPlan(String id, Template template, Resources resources, Map<String, String> env, Tier tier, boolean egress) {
     public SandboxPlan {
         env = Map.copyOf(env);
+    }
+
+    /** A plan without egress. */
+    public SandboxPlan(String id, Template template, Resources resources, Map<String, String> env, Tier tier) {
+        this(id, template, resources, env, tier, false);
     }
 }

@@ -1,5 +1,6 @@
 package io.airlock.core;
 
+import io.airlock.core.egress.NetworkRules;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param metadata caller's key/value labels, returned as given
  * @param tier runtime tier, or {@code null} for the template's
  * @param owner the tenant the sandbox belongs to, or empty for none; counted against its quota
+ * @param network outbound network rules, within the operator's and the owner's ceilings
  */
 public record SandboxRequest(
         String template,
@@ -25,9 +27,16 @@ public record SandboxRequest(
         @Nullable Duration timeout,
         Map<String, String> metadata,
         @Nullable Tier tier,
-        String owner) {
+        String owner,
+        NetworkRules network) {
     static final int MAX_ENTRIES = 256;
     static final int MAX_VALUE_BYTES = 16 * 1024;
+
+    /** A request with the default network rules (as open as the ceilings allow). */
+    public SandboxRequest(String template, @Nullable Resources resources, Map<String, String> env, @Nullable Duration timeout,
+            Map<String, String> metadata, @Nullable Tier tier, String owner) {
+        this(template, resources, env, timeout, metadata, tier, owner, NetworkRules.DEFAULT);
+    }
 
     public SandboxRequest {
         env = Map.copyOf(env);
@@ -43,27 +52,31 @@ public record SandboxRequest(
     }
 
     public SandboxRequest withResources(Resources r) {
-        return new SandboxRequest(template, r, env, timeout, metadata, tier, owner);
+        return new SandboxRequest(template, r, env, timeout, metadata, tier, owner, network);
     }
 
     public SandboxRequest withTimeout(Duration t) {
-        return new SandboxRequest(template, resources, env, t, metadata, tier, owner);
+        return new SandboxRequest(template, resources, env, t, metadata, tier, owner, network);
     }
 
     public SandboxRequest withTier(Tier t) {
-        return new SandboxRequest(template, resources, env, timeout, metadata, t, owner);
+        return new SandboxRequest(template, resources, env, timeout, metadata, t, owner, network);
     }
 
     public SandboxRequest withEnv(Map<String, String> e) {
-        return new SandboxRequest(template, resources, e, timeout, metadata, tier, owner);
+        return new SandboxRequest(template, resources, e, timeout, metadata, tier, owner, network);
     }
 
     public SandboxRequest withMetadata(Map<String, String> m) {
-        return new SandboxRequest(template, resources, env, timeout, m, tier, owner);
+        return new SandboxRequest(template, resources, env, timeout, m, tier, owner, network);
     }
 
     public SandboxRequest withOwner(String o) {
-        return new SandboxRequest(template, resources, env, timeout, metadata, tier, o);
+        return new SandboxRequest(template, resources, env, timeout, metadata, tier, o, network);
+    }
+
+    public SandboxRequest withNetwork(NetworkRules n) {
+        return new SandboxRequest(template, resources, env, timeout, metadata, tier, owner, n);
     }
 
     public Optional<Resources> requestedResources() {

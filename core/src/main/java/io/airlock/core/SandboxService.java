@@ -1,5 +1,10 @@
 package io.airlock.core;
 
+import io.airlock.core.egress.EgressAudits;
+import io.airlock.core.egress.EgressEvent;
+import io.airlock.core.egress.EgressSettings;
+import io.airlock.core.egress.NetworkRules;
+
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Collection;
@@ -31,7 +36,13 @@ public interface SandboxService extends AutoCloseable {
      */
     static SandboxService create(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
             SandboxQuotas quotas, SandboxListener listener) {
-        return new DefaultSandboxService(templates, runtime, policy, clock, quotas, listener);
+        return create(templates, runtime, policy, clock, quotas, listener, EgressSettings.none(EgressAudits.inMemory()));
+    }
+
+    /** A service that also gives sandboxes outbound network within {@code egress}'s ceilings. */
+    static SandboxService create(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
+            SandboxQuotas quotas, SandboxListener listener, EgressSettings egress) {
+        return new DefaultSandboxService(templates, runtime, policy, clock, quotas, listener, egress);
     }
 
     /**
@@ -54,6 +65,25 @@ public interface SandboxService extends AutoCloseable {
 
     /** @throws SandboxNotFoundException if there is no such live sandbox */
     Sandbox get(String id);
+
+    /**
+     * Replaces a live sandbox's network rules atomically: new connections and DNS questions are
+     * judged by them, open connections keep going. The ceilings still apply.
+     *
+     * @throws SandboxNotFoundException if there is no such live sandbox
+     * @throws RuntimeFailureException if the rules open a network the sandbox's tier cannot get
+     *     after start (gVisor)
+     */
+    Sandbox updateNetwork(String id, NetworkRules rules);
+
+    /** The network rules a live sandbox runs with. */
+    NetworkRules network(String id);
+
+    /**
+     * The egress decisions recorded for a sandbox, live or ended, oldest first (a live sandbox's
+     * kernel-dropped packets are collected first). Ownership is the caller's to check.
+     */
+    List<EgressEvent> egressEvents(String id, int limit);
 
     /** Live sandboxes, oldest first. */
     List<Sandbox> list();

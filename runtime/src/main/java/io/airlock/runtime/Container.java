@@ -72,6 +72,16 @@ final class Container {
         return layout;
     }
 
+    /** The host pid of the container's init (for runsc, of the sandbox process), from the runtime's pid file. */
+    long initPid() {
+        try {
+            return Long.parseLong(java.nio.file.Files.readString(layout.pidFile()).strip());
+        } catch (java.io.IOException | NumberFormatException e) {
+            throw new io.airlock.core.RuntimeFailureException("cannot read the init pid of sandbox " + id() + " from "
+                    + layout.pidFile() + ": " + e.getMessage());
+        }
+    }
+
     /** How long each phase of creating this container took. */
     ContainerTimings timings() {
         return timings;

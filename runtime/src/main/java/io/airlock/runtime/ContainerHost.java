@@ -138,7 +138,7 @@ final class ContainerHost {
             FileChannel toAgentRdwr = open(opened, FileChannel.open(layout.toAgent(), StandardOpenOption.READ, StandardOpenOption.WRITE));
             FileChannel fromAgentRdwr = open(opened, FileChannel.open(layout.fromAgent(), StandardOpenOption.READ, StandardOpenOption.WRITE));
             long t3 = System.nanoTime();
-            runtime(plan.tier()).run(layout);
+            runtime(plan.tier()).run(layout, plan.egress());
             long t4 = System.nanoTime();
             // Reopen single-direction ends, then drop the read-write ones: from now on the agent is
             // the only writer of from-agent (EOF when it dies) and the only reader of to-agent (EPIPE).

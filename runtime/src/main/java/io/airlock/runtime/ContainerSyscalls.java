@@ -56,6 +56,8 @@ final class ContainerSyscalls {
 
     static final int SIGKILL = 9;
 
+    static final int CLONE_NEWNET = 0x40000000;
+
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -70,6 +72,9 @@ final class ContainerSyscalls {
     private static final MethodHandle MKFIFO = downcall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
     private static final MethodHandle KILL = downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle LSEEK = downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), -1);
+    private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle GETSOCKOPT =
+            downcall("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), -1);
     private static final MethodHandle STRERROR =
             LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -156,6 +161,23 @@ final class ContainerSyscalls {
                 return r < 0 ? -1L : r;
             }
             throw new SyscallException("lseek(" + fd + ", " + offset + ", " + whence + ")", errno(state));
+        });
+    }
+
+    /** {@code setns(2)}: moves the calling thread (only) into the namespace {@code fd} refers to. */
+    static void setns(int fd, int nstype) {
+        call((arena, state) -> check((int) SETNS.invokeExact(state, fd, nstype), state, () -> "setns(" + fd + ", 0x" + Integer.toHexString(nstype) + ")"));
+    }
+
+    /** {@code getsockopt(2)} into a buffer of {@code size} bytes; returns the bytes the kernel wrote. */
+    static byte[] getsockopt(int fd, int level, int option, int size) {
+        return call((arena, state) -> {
+            MemorySegment value = arena.allocate(size);
+            MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, size);
+            check((int) GETSOCKOPT.invokeExact(state, fd, level, option, value, length), state,
+                    () -> "getsockopt(" + fd + ", " + level + ", " + option + ")");
+            return value.asSlice(0, Math.min(size, length.get(JAVA_INT, 0))).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         });
     }
 

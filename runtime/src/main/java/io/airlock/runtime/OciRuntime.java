@@ -1,5 +1,11 @@
 package io.airlock.runtime;
 
+import io.airlock.runtime.egress.DnsClient;
+import io.airlock.runtime.egress.EgressProxy;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
 import io.airlock.core.RuntimeFailureException;
 import io.airlock.core.RuntimeSandbox;
 import io.airlock.core.SandboxPlan;
@@ -28,12 +34,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class OciRuntime implements SandboxRuntime {
     private static final Logger log = LoggerFactory.getLogger(OciRuntime.class);
+    private static final Duration DNS_TIMEOUT = Duration.ofSeconds(2);
 
     private final ContainerHost host;
+    private final EgressProxy.Upstream resolver;
     private final Map<String, OciSandbox> live = new ConcurrentHashMap<>();
 
-    private OciRuntime(ContainerHost host) {
+    private OciRuntime(ContainerHost host, EgressProxy.Upstream resolver) {
         this.host = host;
+        this.resolver = resolver;
     }
 
     /**
@@ -43,7 +52,18 @@ public final class OciRuntime implements SandboxRuntime {
      * @throws RuntimeFailureException if the agent binary is missing
      */
     public static SandboxRuntime create(Path home, Path stateRoot, Path agent) {
-        return new OciRuntime(new ContainerHost(config(home, stateRoot, agent), UUID.randomUUID().toString(), Clock.systemUTC()));
+        return create(home, stateRoot, agent, null);
+    }
+
+    /**
+     * As {@link #create(Path, Path, Path)}, with the DNS server Airlock resolves sandboxes' names
+     * through; null means the first {@code nameserver} of the host's {@code /etc/resolv.conf}.
+     */
+    public static SandboxRuntime create(Path home, Path stateRoot, Path agent, @Nullable InetSocketAddress dns) {
+        EgressProxy.Upstream resolver = dns != null
+                ? new DnsClient(dns, DNS_TIMEOUT)::resolveA
+                : name -> new DnsClient(DnsClient.systemResolver(), DNS_TIMEOUT).resolveA(name);
+        return new OciRuntime(new ContainerHost(config(home, stateRoot, agent), UUID.randomUUID().toString(), Clock.systemUTC()), resolver);
     }
 
     /** The container configuration {@link #create} uses. */
@@ -78,7 +98,7 @@ public final class OciRuntime implements SandboxRuntime {
         try {
             AgentConnection agent = AgentConnection.open(plan.id(), container.fromAgent(), container.toAgent(),
                     AgentSettings.defaults().withBaseEnv(plan.env()).withOomKills(container::oomKills));
-            OciSandbox sandbox = new OciSandbox(container, agent, () -> live.remove(plan.id()));
+            OciSandbox sandbox = new OciSandbox(container, agent, plan.egress(), resolver, () -> live.remove(plan.id()));
             live.put(plan.id(), sandbox);
             return sandbox;
         } catch (RuntimeException e) {

@@ -1,15 +1,23 @@
 package io.airlock.runtime;
 
 import io.airlock.core.ProcessSpec;
+import io.airlock.core.RuntimeFailureException;
 import io.airlock.core.RuntimeSandbox;
 import io.airlock.core.SandboxFiles;
 import io.airlock.core.SandboxProcess;
 import io.airlock.core.SandboxStateException;
 import io.airlock.core.SandboxStats;
 import io.airlock.core.Tier;
+import io.airlock.core.egress.EgressAudit;
+import io.airlock.core.egress.EgressLimits;
+import io.airlock.core.egress.EgressPolicy;
+import io.airlock.core.egress.SandboxEgress;
+import io.airlock.runtime.egress.EgressProxy;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +32,17 @@ final class OciSandbox implements RuntimeSandbox {
     private final Container container;
     private final AgentConnection agent;
     private final Runnable onGone;
+    private final boolean egressPlanned;
+    private final EgressProxy.Upstream resolver;
     private final CompletableFuture<Void> death = new CompletableFuture<>();
     private volatile boolean killing;
+    private @Nullable OciEgress egress; // guarded by this
 
-    OciSandbox(Container container, AgentConnection agent, Runnable onGone) {
+    OciSandbox(Container container, AgentConnection agent, boolean egressPlanned, EgressProxy.Upstream resolver, Runnable onGone) {
         this.container = container;
         this.agent = agent;
+        this.egressPlanned = egressPlanned;
+        this.resolver = resolver;
         this.onGone = onGone;
         agent.closed().whenComplete((v, e) -> {
             if (!killing) {
@@ -92,8 +105,27 @@ final class OciSandbox implements RuntimeSandbox {
     }
 
     @Override
+    public synchronized SandboxEgress openEgress(EgressPolicy policy, EgressAudit audit, EgressLimits limits) {
+        if (killing) {
+            throw new SandboxStateException("sandbox " + id() + " has been killed");
+        }
+        if (egress != null) {
+            throw new SandboxStateException("sandbox " + id() + " already has egress; apply a new policy to it instead");
+        }
+        if (tier() == Tier.RUNSC && !egressPlanned) {
+            throw new RuntimeFailureException("gVisor sandbox " + id() + " was started without a network (runsc --network=none); "
+                    + "it cannot be given one later");
+        }
+        egress = OciEgress.open(id(), container.initPid(), policy, audit, limits, resolver, Clock.systemUTC());
+        return egress;
+    }
+
+    @Override
     public synchronized void kill() {
         killing = true;
+        if (egress != null) {
+            egress.close(); // while the namespace still holds what the kernel dropped
+        }
         // Close the connection first: pending calls fail at once, and the agent's end of output
         // that the teardown causes is expected rather than reported as a lost connection.
         agent.close();

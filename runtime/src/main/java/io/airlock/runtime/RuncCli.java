@@ -56,16 +56,20 @@ final class RuncCli {
 
     /** The runtime and its global flags. */
     private List<String> global() {
+        return global(false);
+    }
+
+    private List<String> global(boolean egress) {
         List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
         if (tier == Tier.RUNSC) {
-            cmd.addAll(List.of("--platform=ptrace", "--network=none", "--overlay2=none", "--oci-seccomp"));
+            cmd.addAll(List.of("--platform=ptrace", egress ? "--network=host" : "--network=none", "--overlay2=none", "--oci-seccomp"));
         }
         return cmd;
     }
 
     /** The runtime, its global flags and a log file (plus runsc's debug logs beside it, if enabled). */
-    private List<String> global(Path log) {
-        List<String> cmd = global();
+    private List<String> global(Path log, boolean egress) {
+        List<String> cmd = global(egress);
         cmd.addAll(List.of("--log", log.toString()));
         if (debugLog && tier == Tier.RUNSC) {
             cmd.addAll(List.of("--debug", "--debug-log", log.resolveSibling("runsc-debug") + "/"));
@@ -73,9 +77,14 @@ final class RuncCli {
         return cmd;
     }
 
-    /** The {@code run} command line for a sandbox, detached. */
-    List<String> runCommand(ContainerLayout layout) {
-        List<String> cmd = global(layout.runtimeLog());
+    /**
+     * The {@code run} command line for a sandbox, detached. With {@code egress}, runsc uses the
+     * host kernel's network stack ({@code --network=host}) inside the sandbox's own, otherwise
+     * empty, network namespace, so that the same nftables plumbing as for runc applies to it;
+     * without, gVisor's netstack with loopback only.
+     */
+    List<String> runCommand(ContainerLayout layout, boolean egress) {
+        List<String> cmd = global(layout.runtimeLog(), egress);
         cmd.addAll(List.of(
                 "run", tier == Tier.RUNC ? "-d" : "--detach",
                 "--pid-file", layout.pidFile().toString(),
@@ -90,8 +99,8 @@ final class RuncCli {
      *
      * @throws RuntimeFailureException with the exit code and the tails of both logs if it fails
      */
-    void run(ContainerLayout layout) {
-        ProcessBuilder pb = new ProcessBuilder(runCommand(layout))
+    void run(ContainerLayout layout, boolean egress) {
+        ProcessBuilder pb = new ProcessBuilder(runCommand(layout, egress))
                 .redirectInput(layout.toAgent().toFile())
                 .redirectOutput(layout.fromAgent().toFile())
                 .redirectError(ProcessBuilder.Redirect.appendTo(layout.agentLog().toFile()));

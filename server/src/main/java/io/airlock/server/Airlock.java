@@ -8,6 +8,9 @@ import io.airlock.core.SandboxListener;
 import io.airlock.core.SandboxRuntime;
 import io.airlock.core.SandboxService;
 import io.airlock.core.Templates;
+import io.airlock.core.egress.BlockedAddresses;
+import io.airlock.core.egress.EgressAudits;
+import io.airlock.core.egress.EgressSettings;
 import io.airlock.runtime.OciRuntime;
 import io.airlock.runtime.TemplateCatalog;
 import io.airlock.server.auth.ApiKeyAuth;
@@ -73,15 +76,17 @@ public final class Airlock implements AutoCloseable {
             Optional<String> adminKey = store.tenants().ensureAdmin(config.home().resolve("admin.key"));
             int stale = store.sandboxes().endAllLive(clock.instant(), "server restart");
             Templates templates = TemplateCatalog.open(config.templates(), clock);
-            SandboxRuntime runtime = OciRuntime.create(config.home(), config.stateRoot(), config.agent());
+            SandboxRuntime runtime = OciRuntime.create(config.home(), config.stateRoot(), config.agent(), config.egress().dns());
             started.add(runtime);
             SandboxTokens tokens = SandboxTokens.open(config.home().resolve("server.secret"));
             ServerMetrics serverMetrics = new ServerMetrics();
             StoreRecords records = new StoreRecords(store, clock);
             started.add(0, records);
             List<SandboxListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(records, serverMetrics));
+            EgressSettings egress = new EgressSettings(config.egress().ceiling(), tenant -> Optional.empty(), config.egress().limits(),
+                    new BlockedAddresses(BlockedAddresses.hostAddresses()), EgressAudits.inMemory());
             SandboxService service = SandboxService.create(templates, runtime, config.policy(), clock,
-                    new TenantQuotas(store.tenants(), clock), fanOut(listeners));
+                    new TenantQuotas(store.tenants(), clock), fanOut(listeners), egress);
             started.add(0, service);
             MetricsHistory metrics = new MetricsHistory(service, clock, Duration.ofSeconds(5));
             started.add(0, metrics);
@@ -104,6 +109,7 @@ public final class Airlock implements AutoCloseable {
             PlatformApi platform = new PlatformApi(service, templates, config.policy());
             E2bApi e2b = new E2bApi(service, templates, config.policy(), tokens, metrics, clock);
             AdminApi admin = new AdminApi(store.tenants(), service);
+            EgressApi egressApi = new EgressApi(service, id -> store.sandboxes().find(id).map(r -> r.tenantId()));
             Javalin http = Javalin.create(c -> {
                 c.concurrency.useVirtualThreads = true;
                 c.http.maxRequestSize = MAX_JSON_BODY;
@@ -130,6 +136,7 @@ public final class Airlock implements AutoCloseable {
                 guarded.addAll(List.of("/v1/*", "/admin/*"));
                 auth.install(c.routes, guarded.toArray(String[]::new));
                 platform.routes(c.routes);
+                egressApi.routes(c.routes);
                 e2b.routes(c.routes);
                 admin.routes(c.routes);
                 envd.routes(c.routes);

@@ -23,10 +23,11 @@ import org.jspecify.annotations.Nullable;
  *     keepalives well within it
  * @param databaseUrl a JDBC URL ({@code AIRLOCK_DB_URL}, e.g. PostgreSQL), or {@code null} for the
  *     embedded SQLite file {@code $AIRLOCK_HOME/airlock.db}
+ * @param egress the operator's egress ceiling, resolver and limits ({@link EgressConfig})
  */
 public record AirlockConfig(
         Path home, String bind, int port, Path agent, Path stateRoot, Path templates, SandboxPolicy policy,
-        Duration idleTimeout, @Nullable String databaseUrl) {
+        Duration idleTimeout, @Nullable String databaseUrl, EgressConfig egress) {
     /** Reads the configuration from environment variables and system properties. */
     public static AirlockConfig fromEnvironment(Map<String, String> env) {
         Path home = Path.of(env.getOrDefault("AIRLOCK_HOME", System.getProperty("user.home") + "/.airlock"));
@@ -40,17 +41,22 @@ public record AirlockConfig(
             policy = policy.withPoolSizes(parsePools(env.get("AIRLOCK_POOL")));
         }
         Duration idle = Duration.ofSeconds(parseSeconds("AIRLOCK_IDLE_TIMEOUT_SECONDS", env.getOrDefault("AIRLOCK_IDLE_TIMEOUT_SECONDS", "30")));
-        return new AirlockConfig(home, bind, port, agent, state, templates, policy, idle, env.get("AIRLOCK_DB_URL"));
+        return new AirlockConfig(home, bind, port, agent, state, templates, policy, idle, env.get("AIRLOCK_DB_URL"),
+                EgressConfig.fromEnvironment(env));
     }
 
     /** This configuration listening on another port. */
     public AirlockConfig withPort(int newPort) {
-        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy, idleTimeout, databaseUrl);
+        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, egress);
     }
 
     /** This configuration with another policy. */
+    public AirlockConfig withEgress(EgressConfig newEgress) {
+        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, newEgress);
+    }
+
     public AirlockConfig withPolicy(SandboxPolicy newPolicy) {
-        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy, idleTimeout, databaseUrl);
+        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy, idleTimeout, databaseUrl, egress);
     }
 
     private static long parseSeconds(String name, String s) {

@@ -79,6 +79,12 @@ public final class E2bApi {
         r.post("/sandboxes/{id}/pause", this::pause);
         r.post("/sandboxes/{id}/resume", this::resume);
         r.get("/sandboxes/{id}/metrics", this::metrics);
+        r.put("/sandboxes/{id}/network", ctx -> {
+            Sandbox s = owned(ctx);
+            JsonNode body = ctx.body().isBlank() ? null : ctx.bodyAsClass(JsonNode.class);
+            sandboxes.updateNetwork(s.id(), NetworkBody.parse(null, body, "body"));
+            ctx.status(204);
+        });
         r.get("/templates", ctx -> ctx.json(templates.list().stream()
                 .map(t -> TemplateView.of(t, (int) Math.ceil(policy.defaults().cpus()), policy.defaults().memoryBytes() >> 20,
                         policy.defaults().diskBytes() >> 20))
@@ -97,7 +103,8 @@ public final class E2bApi {
                 .withTimeout(ttl)
                 .withEnv(Objects.requireNonNullElse(b.envVars(), Map.of()))
                 .withMetadata(Objects.requireNonNullElse(b.metadata(), Map.of()))
-                .withOwner(Caller.of(ctx).tenantId());
+                .withOwner(Caller.of(ctx).tenantId())
+                .withNetwork(NetworkBody.parse(b.allowInternetAccess(), b.network(), "network"));
         Sandbox s = sandboxes.create(request);
         boolean secure = b.secure() == null || b.secure();
         if (!secure) {
@@ -122,9 +129,6 @@ public final class E2bApi {
         }
         if (b.volumeMounts() != null && !b.volumeMounts().isEmpty()) {
             throw new InvalidRequestException("volumeMounts", "volumes are not supported; leave volumeMounts empty");
-        }
-        if (b.network() != null && !b.network().isNull() && !b.network().isEmpty()) {
-            throw new InvalidRequestException("network", "per-sandbox network rules are not supported yet; sandboxes have no outbound network");
         }
     }
 

@@ -1,0 +1,168 @@
+package io.airlock.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Egress end to end: a real server whose operator ceiling is {@code *}, sandboxes with E2B's
+ * {@code allowOut}/{@code denyOut}, and the test's own internet ({@link FakeInternet}). Every
+ * attempt a sandbox makes must either reach exactly what it was allowed or fail, and show up in
+ * {@code GET /v1/sandboxes/{id}/egress}. Named after SECURITY.md's N series where they apply.
+ */
+@Timeout(300)
+class EgressTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static FakeInternet internet;
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        internet = FakeInternet.start();
+        server = TestServer.start(Map.of(), Map.of("AIRLOCK_EGRESS_CEILING", "*", "AIRLOCK_DNS", internet.dnsAddress()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (internet != null) {
+            internet.close();
+        }
+    }
+
+    private static String create(String network) throws Exception {
+        HttpResponse<String> r = server.send("POST", "/sandboxes", "{\"templateID\":\"base\",\"timeout\":300,\"network\":" + network + "}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return JSON.readTree(r.body()).get("sandboxID").asText();
+    }
+
+    /** Runs a shell command in the sandbox as its user; returns stdout + "|exit=N". */
+    private static String sh(String id, String cmd) throws Exception {
+        HttpResponse<String> r = server.send("POST", "/v1/sandboxes/" + id + "/exec",
+                JSON.writeValueAsString(Map.of("cmd", cmd)));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode j = JSON.readTree(r.body());
+        return j.path("stdout").asText("").strip() + "|exit=" + j.get("exitCode").asInt();
+    }
+
+    private static JsonNode audit(String id) throws Exception {
+        HttpResponse<String> r = server.send("GET", "/v1/sandboxes/" + id + "/egress", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private static List<String> events(JsonNode audit) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : audit.get("events")) {
+            out.add(e.get("decision").asText() + " " + e.get("protocol").asText() + " " + e.path("name").asText("-") + " "
+                    + e.path("address").asText("-") + ":" + e.get("port").asInt() + " " + e.get("reason").asText());
+        }
+        return out;
+    }
+
+    /** curl through HTTP(S)_PROXY, as the sandbox's environment sets it: the explicit proxy path. */
+    private static final String CURL = "curl -f -s -S --max-time 10 ";
+    /** curl ignoring the proxy variables (N-03): every connection is intercepted anyway. */
+    private static final String DIRECT = "curl -f -s -S --max-time 10 --noproxy '*' ";
+
+    @Test
+    void allowedName_reachedOverHttpAndHttps_everythingElseFailsAndIsAudited() throws Exception {
+        String id = create("{\"allowOut\":[\"a.test\",\"private.test\"],\"denyOut\":[\"0.0.0.0/0\"]}");
+
+        assertThat(sh(id, CURL + "http://a.test/")).isEqualTo("site a|exit=0");
+        assertThat(sh(id, CURL + "-k https://a.test/")).isEqualTo("site a|exit=0");
+        assertThat(sh(id, DIRECT + "http://a.test/")).isEqualTo("site a|exit=0");
+        assertThat(sh(id, DIRECT + "-k https://a.test/")).isEqualTo("site a|exit=0");
+        // N-01/N-02: another name, through the proxy and directly, by IP, by IP with a forged Host or SNI
+        assertThat(sh(id, CURL + "http://b.test/")).doesNotContain("site b").doesNotEndWith("exit=0");
+        assertThat(sh(id, DIRECT + "http://b.test/")).doesNotContain("site b").doesNotEndWith("exit=0");
+        assertThat(sh(id, DIRECT + "http://" + FakeInternet.B + "/")).doesNotContain("site b").doesNotEndWith("exit=0");
+        assertThat(sh(id, DIRECT + "-H 'Host: a.test' http://" + FakeInternet.B + "/")).doesNotContain("site").doesNotEndWith("exit=0");
+        assertThat(sh(id, DIRECT + "-k --resolve a.test:443:" + FakeInternet.B + " https://a.test/")).doesNotContain("site")
+                .doesNotEndWith("exit=0");
+        assertThat(sh(id, DIRECT + "http://" + FakeInternet.B + ":8080/")).doesNotContain("site b").doesNotEndWith("exit=0");
+        // N-09: an allowed name that resolves to a private address
+        assertThat(sh(id, DIRECT + "http://private.test/")).doesNotContain("site").doesNotEndWith("exit=0");
+        // N-11: the host's own addresses and the control port
+        assertThat(sh(id, DIRECT + "http://" + FakeInternet.HOST_SIDE + ":" + server.airlock.port() + "/health"))
+                .doesNotEndWith("exit=0");
+        assertThat(sh(id, DIRECT + "http://127.0.0.1:" + server.airlock.port() + "/health")).doesNotEndWith("exit=0");
+        // N-06, N-05: UDP and IPv6 go nowhere
+        assertThat(sh(id, "python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+                + "s.sendto(b'x', ('" + FakeInternet.B + "', 9999)); print('sent')\" 2>&1 | tail -1")).doesNotContain("sent");
+        assertThat(sh(id, "python3 -c \"import socket; s=socket.socket(socket.AF_INET6); s.settimeout(5); "
+                + "s.connect(('2001:db8::20', 80)); print('connected')\" 2>&1 | tail -1")).doesNotContain("connected");
+        // N-04: a DNS tunnel through a denied name never reaches the real resolver
+        sh(id, "python3 -c \"import socket; socket.gethostbyname('c2VjcmV0.b.test')\"");
+        sh(id, "python3 -c \"import socket; socket.gethostbyname('dGhlIGtleQ.example')\"");
+        assertThat(internet.questions).noneMatch(q -> q.contains("c2vjcmv0") || q.contains("dghlievrzxk"));
+
+        List<String> events = events(audit(id));
+        assertThat(events).anyMatch(e -> e.startsWith("allow tcp a.test " + FakeInternet.A + ":80 "));
+        assertThat(events).anyMatch(e -> e.startsWith("allow tcp a.test " + FakeInternet.A + ":443 "));
+        assertThat(events).anyMatch(e -> e.startsWith("deny dns b.test "));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp - " + FakeInternet.B + ":80 "));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp a.test " + FakeInternet.B + ":80 address-mismatch"));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp a.test " + FakeInternet.B + ":443 address-mismatch"));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp - " + FakeInternet.B + ":8080 "));
+        assertThat(events).anyMatch(e -> e.startsWith("deny dns private.test 10.0.0.7:53 blocked-range"));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp - " + FakeInternet.HOST_SIDE + ":" + server.airlock.port()));
+        assertThat(events).anyMatch(e -> e.startsWith("deny udp - " + FakeInternet.B + ":9999 "));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp - 2001:db8::20:0 ipv6"));
+        assertThat(events).anyMatch(e -> e.startsWith("deny dns c2vjcmv0.b.test "));
+        // the events are sorted oldest first and the run's proposal is the one allowed name
+        assertThat(audit(id).get("proposedAllowOut")).isNotNull();
+    }
+
+    @Test
+    void putNetwork_replacesRulesForNewConnections() throws Exception {
+        String id = create("{\"allowOut\":[\"a.test\"],\"denyOut\":[\"0.0.0.0/0\"]}");
+        assertThat(sh(id, DIRECT + "http://b.test/")).doesNotContain("site b");
+
+        HttpResponse<String> r = server.send("PUT", "/sandboxes/" + id + "/network",
+                "{\"allowOut\":[\"a.test\",\"b.test\"],\"denyOut\":[\"0.0.0.0/0\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        assertThat(sh(id, DIRECT + "http://b.test/")).isEqualTo("site b|exit=0");
+
+        r = server.send("PUT", "/sandboxes/" + id + "/network", "{\"allow_internet_access\":false}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        assertThat(sh(id, DIRECT + "http://a.test/")).doesNotContain("site a");
+    }
+
+    @Test
+    void learnMode_proposesExactlyTheNamesTheRunUsed() throws Exception {
+        String id = create("{\"learn\":true}");
+        assertThat(sh(id, DIRECT + "http://a.test/ && " + CURL + "-k https://a.test/")).isEqualTo("site a\nsite a|exit=0");
+        JsonNode audit = audit(id);
+        List<String> proposal = StreamSupport.stream(audit.get("proposedAllowOut").spliterator(), false).map(JsonNode::asText).toList();
+        assertThat(proposal).containsExactly("a.test");
+        server.send("DELETE", "/sandboxes/" + id, null);
+        assertThat(audit(id).get("proposedAllowOut").get(0).asText()).as("the audit outlives the sandbox").isEqualTo("a.test");
+    }
+
+    @Test
+    void badNetworkRules_get400NamingTheField() throws Exception {
+        HttpResponse<String> r = server.send("POST", "/sandboxes",
+                "{\"templateID\":\"base\",\"network\":{\"allowOut\":[\"a.test\"]}}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("0.0.0.0/0");
+        r = server.send("POST", "/sandboxes", "{\"templateID\":\"base\",\"network\":{\"denyOut\":[\"b.test\"]}}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("denyOut");
+        r = server.send("POST", "/sandboxes", "{\"templateID\":\"base\",\"network\":{\"allowOut\":[\"a..test\"],\"denyOut\":[\"0.0.0.0/0\"]}}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("allowOut[0]");
+    }
+}
