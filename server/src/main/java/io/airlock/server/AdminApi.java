@@ -1,5 +1,7 @@
 package io.airlock.server;
 
+import io.airlock.core.egress.EgressRules;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.airlock.core.InvalidRequestException;
 import io.airlock.core.Sandbox;
@@ -13,6 +15,7 @@ import io.airlock.store.Tenant;
 import io.airlock.store.Tenants;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -44,11 +47,29 @@ final class AdminApi {
             ctx.status(201).json(KeyView.of(issued.info(), issued.plaintext()));
         });
         r.get("/admin/tenants/{id}/keys", ctx -> ctx.json(tenants.keys(tenant(ctx).id()).stream().map(k -> KeyView.of(k, null)).toList()));
+        r.get("/admin/tenants/{id}/egress", ctx -> ctx.json(new EgressCeiling(tenants.egressCeiling(tenant(ctx).id()).orElse(null))));
+        r.put("/admin/tenants/{id}/egress", ctx -> {
+            String id = tenant(ctx).id();
+            EgressCeiling body = ctx.bodyAsClass(EgressCeiling.class);
+            if (body == null) {
+                throw new InvalidRequestException("ceiling", "required: a list of rules such as [\"*.example.com\", \"203.0.113.0/24\"], "
+                        + "or null for the operator's ceiling");
+            }
+            List<String> rules = body.ceiling() == null ? null : EgressRules.parse("ceiling", body.ceiling()).texts();
+            tenants.setEgressCeiling(id, rules);
+            ctx.json(new EgressCeiling(rules));
+        });
         r.delete("/admin/keys/{id}", ctx -> {
             tenants.revokeKey(ctx.pathParam("id"));
             ctx.status(204);
         });
     }
+
+    /**
+     * A tenant's egress ceiling: rules it can never exceed, within the operator's
+     * ({@code AIRLOCK_EGRESS_CEILING}); null means the operator's ceiling applies as is.
+     */
+    record EgressCeiling(@Nullable List<String> ceiling) {}
 
     private void createTenant(Context ctx) {
         NewTenant body = ctx.bodyAsClass(NewTenant.class);

@@ -9,7 +9,7 @@ import io.airlock.core.SandboxRuntime;
 import io.airlock.core.SandboxService;
 import io.airlock.core.Templates;
 import io.airlock.core.egress.BlockedAddresses;
-import io.airlock.core.egress.EgressAudits;
+import io.airlock.core.egress.EgressRules;
 import io.airlock.core.egress.EgressSettings;
 import io.airlock.runtime.OciRuntime;
 import io.airlock.runtime.TemplateCatalog;
@@ -43,6 +43,20 @@ import org.slf4j.LoggerFactory;
  * {@code /v1} API and {@code /admin}, all behind API keys.
  */
 public final class Airlock implements AutoCloseable {
+    /** A tenant's own ceiling from the store; a tenant that is gone (or has none) gets the operator's. */
+    private static EgressSettings.TenantCeilings tenantCeilings(Store store) {
+        return tenantId -> {
+            if (tenantId.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return store.tenants().egressCeiling(tenantId).map(rules -> EgressRules.parse("ceiling", rules));
+            } catch (io.airlock.store.NotFoundException e) {
+                return Optional.empty();
+            }
+        };
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Airlock.class);
     static final long MAX_JSON_BODY = 1 << 20;
 
@@ -83,8 +97,8 @@ public final class Airlock implements AutoCloseable {
             StoreRecords records = new StoreRecords(store, clock);
             started.add(0, records);
             List<SandboxListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(records, serverMetrics));
-            EgressSettings egress = new EgressSettings(config.egress().ceiling(), tenant -> Optional.empty(), config.egress().limits(),
-                    new BlockedAddresses(BlockedAddresses.hostAddresses()), EgressAudits.inMemory());
+            EgressSettings egress = new EgressSettings(config.egress().ceiling(), tenantCeilings(store), config.egress().limits(),
+                    new BlockedAddresses(BlockedAddresses.hostAddresses()), store.egress());
             SandboxService service = SandboxService.create(templates, runtime, config.policy(), clock,
                     new TenantQuotas(store.tenants(), clock), fanOut(listeners), egress);
             started.add(0, service);

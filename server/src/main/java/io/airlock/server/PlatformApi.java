@@ -75,7 +75,8 @@ final class PlatformApi {
                 body.timeoutSeconds() == null ? null : Duration.ofSeconds(body.timeoutSeconds()),
                 Objects.requireNonNullElse(body.metadata(), Map.of()),
                 body.runtime() == null ? null : Tier.parse("runtime", body.runtime()),
-                Caller.of(ctx).tenantId());
+                Caller.of(ctx).tenantId(),
+                NetworkBody.parse(null, body.network(), "network"));
         ctx.status(201).json(SandboxView.of(sandboxes.create(request)));
     }
 

@@ -1,6 +1,7 @@
 package io.airlock.server;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Resources;
 import io.airlock.core.Sandbox;
 import io.airlock.core.Template;
@@ -18,7 +19,8 @@ final class PlatformDtos {
             Map<String, String> envVars,
             Map<String, String> metadata,
             ResourcesBody resources,
-            String runtime) {}
+            String runtime,
+            JsonNode network) {}
 
     record ResourcesBody(Double cpus, Long memoryMB, Integer pids, Long diskMB) {
         Resources toResources(Resources defaults) {

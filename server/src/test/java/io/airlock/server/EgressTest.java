@@ -50,8 +50,12 @@ class EgressTest {
 
     /** Runs a shell command in the sandbox as its user; returns stdout + "|exit=N". */
     private static String sh(String id, String cmd) throws Exception {
+        return sh(id, cmd, server.adminKey());
+    }
+
+    private static String sh(String id, String cmd, String apiKey) throws Exception {
         HttpResponse<String> r = server.send("POST", "/v1/sandboxes/" + id + "/exec",
-                JSON.writeValueAsString(Map.of("cmd", cmd)));
+                JSON.writeValueAsString(Map.of("cmd", cmd)), apiKey);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode j = JSON.readTree(r.body());
         return j.path("stdout").asText("").strip() + "|exit=" + j.get("exitCode").asInt();
@@ -150,6 +154,62 @@ class EgressTest {
         assertThat(proposal).containsExactly("a.test");
         server.send("DELETE", "/sandboxes/" + id, null);
         assertThat(audit(id).get("proposedAllowOut").get(0).asText()).as("the audit outlives the sandbox").isEqualTo("a.test");
+    }
+
+    @Test
+    void tenantCeiling_narrowsWhatASandboxMayAskFor() throws Exception {
+        JsonNode tenant = JSON.readTree(server.send("POST", "/admin/tenants", "{\"name\":\"egress-" + System.nanoTime() + "\"}").body());
+        String key = tenant.get("apiKey").asText();
+        HttpResponse<String> r = server.send("PUT", "/admin/tenants/" + tenant.get("id").asText() + "/egress", "{\"ceiling\":[\"a.test\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        r = server.send("POST", "/sandboxes", "{\"templateID\":\"base\",\"network\":{\"allowOut\":[\"a.test\",\"b.test\"],"
+                + "\"denyOut\":[\"0.0.0.0/0\"]}}", key);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = JSON.readTree(r.body()).get("sandboxID").asText();
+
+        assertThat(sh(id, DIRECT + "http://a.test/", key)).isEqualTo("site a|exit=0");
+        assertThat(sh(id, CURL + "http://b.test/", key)).doesNotContain("site b").doesNotEndWith("exit=0");
+        r = server.send("GET", "/v1/sandboxes/" + id + "/egress", null, key);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(events(JSON.readTree(r.body()))).anyMatch(e -> e.startsWith("deny tcp b.test -:80 outside-tenant-ceiling"));
+        // another tenant's audit is the same 404 as none
+        assertThat(server.send("GET", "/v1/sandboxes/" + id + "/egress", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void gvisorSandbox_getsTheSameEnforcement() throws Exception {
+        HttpResponse<String> r = server.send("POST", "/v1/sandboxes", "{\"template\":\"base\",\"runtime\":\"runsc\","
+                + "\"network\":{\"allowOut\":[\"a.test\"],\"denyOut\":[\"0.0.0.0/0\"]}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = JSON.readTree(r.body()).get("sandboxId").asText();
+        assertThat(sh(id, DIRECT + "http://a.test/")).isEqualTo("site a|exit=0");
+        assertThat(sh(id, DIRECT + "-k https://a.test/")).isEqualTo("site a|exit=0");
+        assertThat(sh(id, DIRECT + "http://" + FakeInternet.B + "/")).doesNotContain("site b").doesNotEndWith("exit=0");
+        assertThat(sh(id, DIRECT + "-H 'Host: a.test' http://" + FakeInternet.B + "/")).doesNotContain("site").doesNotEndWith("exit=0");
+        List<String> events = events(audit(id));
+        assertThat(events).anyMatch(e -> e.startsWith("allow tcp a.test " + FakeInternet.A + ":443 "));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp a.test " + FakeInternet.B + ":80 address-mismatch"));
+    }
+
+    @Test
+    void limits_connectionCapAndByteQuota_endConnectionsAndAreAudited() throws Exception {
+        try (TestServer small = TestServer.start(Map.of(), Map.of("AIRLOCK_EGRESS_CEILING", "a.test",
+                "AIRLOCK_DNS", internet.dnsAddress(), "AIRLOCK_EGRESS_MAX_CONNECTIONS", "2", "AIRLOCK_EGRESS_QUOTA_BYTES", "2000"))) {
+            HttpResponse<String> r = small.send("POST", "/sandboxes", "{\"templateID\":\"base\"}");
+            String id = JSON.readTree(r.body()).get("sandboxID").asText();
+            // R-18: three silent connections at once; the third is refused at once
+            String open = "python3 -c \"import socket\nsocks=[socket.create_connection(('" + FakeInternet.A + "', 80), timeout=5) for _ in range(3)]\n"
+                    + "print(socks[2].recv(1) == b'')\"";
+            HttpResponse<String> e = small.send("POST", "/v1/sandboxes/" + id + "/exec", JSON.writeValueAsString(Map.of("cmd", open)));
+            assertThat(JSON.readTree(e.body()).path("stdout").asText()).as(e.body()).isEqualTo("True\n");
+            // the byte quota: requests succeed until 2000 bytes have gone both ways, then none does
+            String loop = "for i in $(seq 1 20); do curl -f -s --max-time 5 --noproxy '*' http://a.test/ >/dev/null && echo ok; done | wc -l";
+            e = small.send("POST", "/v1/sandboxes/" + id + "/exec", JSON.writeValueAsString(Map.of("cmd", loop)));
+            int ok = Integer.parseInt(JSON.readTree(e.body()).path("stdout").asText().strip());
+            assertThat(ok).as("requests that got through before the quota").isBetween(1, 19);
+            HttpResponse<String> a = small.send("GET", "/v1/sandboxes/" + id + "/egress", null);
+            assertThat(a.body()).contains("connection-limit").contains("byte-quota");
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.airlock.store;
 
+import io.airlock.core.egress.EgressAudit;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.airlock.core.AirlockException;
@@ -18,11 +20,13 @@ final class DbStore implements Store {
     private final HikariDataSource pool;
     private final Tenants tenants;
     private final SandboxRecords sandboxes;
+    private final SqlEgressAudit egress;
 
-    private DbStore(HikariDataSource pool, Tenants tenants, SandboxRecords sandboxes) {
+    private DbStore(HikariDataSource pool, Tenants tenants, SandboxRecords sandboxes, SqlEgressAudit egress) {
         this.pool = pool;
         this.tenants = tenants;
         this.sandboxes = sandboxes;
+        this.egress = egress;
     }
 
     static Store open(String jdbcUrl, InstantSource clock) {
@@ -36,7 +40,7 @@ final class DbStore implements Store {
                     "cannot migrate the database at " + Vendor.redact(jdbcUrl) + ": " + e.getMessage(), e);
         }
         Jdbi jdbi = Jdbi.create(pool);
-        return new DbStore(pool, new SqlTenants(jdbi, clock), new SqlSandboxRecords(jdbi));
+        return new DbStore(pool, new SqlTenants(jdbi, clock), new SqlSandboxRecords(jdbi), new SqlEgressAudit(jdbi, clock));
     }
 
     /** A SQLite URL for {@code file}, created 0600 (parents 0700) if missing. */
@@ -96,7 +100,13 @@ final class DbStore implements Store {
     }
 
     @Override
+    public EgressAudit egress() {
+        return egress;
+    }
+
+    @Override
     public void close() {
+        egress.close(); // writes what is queued while the pool is still open
         pool.close();
     }
 }

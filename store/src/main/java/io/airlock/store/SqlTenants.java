@@ -1,5 +1,7 @@
 package io.airlock.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.airlock.core.AirlockException;
 import io.airlock.core.InvalidRequestException;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /** Tenants and API keys in SQL, with an in-memory cache in front of key authentication. */
 final class SqlTenants implements Tenants {
+    private static final ObjectMapper CEILING_JSON = new ObjectMapper();
     private static final Logger log = LoggerFactory.getLogger(SqlTenants.class);
 
     /** {@code lastUsedAt} is written at most this often per key. */
@@ -69,6 +72,40 @@ final class SqlTenants implements Tenants {
     @Override
     public Optional<Tenant> find(String id) {
         return jdbi.withHandle(h -> find(h, id));
+    }
+
+    @Override
+    public Optional<List<String>> egressCeiling(String tenantId) {
+        Optional<Optional<String>> row = jdbi.withHandle(h -> h.createQuery("SELECT egress_ceiling FROM tenants WHERE id = ?")
+                .bind(0, tenantId)
+                .map((rs, ctx) -> Optional.ofNullable(rs.getString(1)))
+                .findOne());
+        return row.orElseThrow(() -> new NotFoundException("tenant", tenantId)).map(SqlTenants::rules);
+    }
+
+    @Override
+    public void setEgressCeiling(String tenantId, @Nullable List<String> rules) {
+        String json;
+        try {
+            json = rules == null ? null : CEILING_JSON.writeValueAsString(rules);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a list of strings always serializes", e);
+        }
+        int n = jdbi.withHandle(h -> h.createUpdate("UPDATE tenants SET egress_ceiling = ? WHERE id = ?")
+                .bind(0, json)
+                .bind(1, tenantId)
+                .execute());
+        if (n == 0) {
+            throw new NotFoundException("tenant", tenantId);
+        }
+    }
+
+    private static List<String> rules(String json) {
+        try {
+            return List.of(CEILING_JSON.readValue(json, String[].class));
+        } catch (IOException e) {
+            throw new AirlockException("tenant egress ceiling in the database is not a JSON array of strings: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.airlock.store;
 
+import io.airlock.core.egress.EgressAudit;
+
 import java.nio.file.Path;
 import java.time.InstantSource;
 
@@ -60,6 +62,9 @@ public interface Store extends AutoCloseable {
 
     /** The durable record of sandboxes: who started what, and when each ended. */
     SandboxRecords sandboxes();
+
+    /** Every egress decision, kept after its sandbox ends. */
+    EgressAudit egress();
 
     /** Closes the connection pool. The store cannot be used afterwards. */
     @Override

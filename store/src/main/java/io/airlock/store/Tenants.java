@@ -36,6 +36,22 @@ public interface Tenants {
      */
     Tenant create(String name, int maxSandboxes, boolean admin);
 
+    /**
+     * The tenant's egress ceiling as rule texts, or empty if it has none of its own (it then gets
+     * the operator's).
+     *
+     * @throws NotFoundException if there is no such tenant
+     */
+    Optional<List<String>> egressCeiling(String tenantId);
+
+    /**
+     * Sets the tenant's egress ceiling; {@code null} removes it. The rules are stored as given;
+     * validate them first ({@link io.airlock.core.egress.EgressRules#parse}).
+     *
+     * @throws NotFoundException if there is no such tenant
+     */
+    void setEgressCeiling(String tenantId, @Nullable List<String> rules);
+
     /** Active tenants, oldest first. */
     default List<Tenant> list() {
         return list(false);

@@ -2,6 +2,7 @@ package io.airlock.server.e2b;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.InvalidRequestException;
+import io.airlock.server.NetworkBody;
 import io.airlock.core.Sandbox;
 import io.airlock.core.SandboxPolicy;
 import io.airlock.core.SandboxRequest;

@@ -1,4 +1,4 @@
-package io.airlock.server.e2b;
+package io.airlock.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.InvalidRequestException;
@@ -11,20 +11,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * E2B's network fields ({@code allow_internet_access} and the {@code network} object of
- * {@code POST /sandboxes}, the body of {@code PUT /sandboxes/{id}/network}) read into
+ * {@code POST /sandboxes}, the body of {@code PUT /sandboxes/{id}/network}; the same {@code network}
+ * object in {@code POST /v1/sandboxes}) read into
  * {@link NetworkRules}. Airlock adds {@code learn} ("allow within the ceilings, record
  * everything"). Header-injection {@code rules} and a bring-your-own {@code egressProxy} are refused
  * by name rather than ignored; {@code allowPublicTraffic} and {@code maskRequestHost} are accepted
  * and mean nothing here, because nothing from outside can ever connect into a sandbox.
  */
-final class NetworkBody {
+public final class NetworkBody {
     private static final Set<String> FIELDS = Set.of("allowOut", "denyOut", "allowPublicTraffic", "maskRequestHost", "rules",
             "egressProxy", "learn", "allow_internet_access");
 
     private NetworkBody() {}
 
     /** The rules of a create request; {@code network} may be absent or null. */
-    static NetworkRules parse(@Nullable Boolean allowInternetAccess, @Nullable JsonNode network, String field) {
+    public static NetworkRules parse(@Nullable Boolean allowInternetAccess, @Nullable JsonNode network, String field) {
         if (network == null || network.isNull()) {
             return NetworkRules.of(allowInternetAccess, List.of(), List.of(), false);
         }
