@@ -2,7 +2,7 @@
 // pause and resume.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { Sandbox, NotFoundError, SandboxNotFoundError } from 'e2b'
+import { Sandbox, NotFoundError, SandboxNotFoundError, ALL_TRAFFIC } from 'e2b'
 import { sandbox, uniqueTag, rejectsWith, eventually } from '../lib/env.mjs'
 
 const T = { timeout: 60_000 }
@@ -145,5 +145,23 @@ describe('sandboxes', { concurrency: 3 }, () => {
     assert.equal(await resumed.files.read('/home/user/before-pause.txt'), 'kept across pause')
     const r = await resumed.commands.run('echo alive')
     assert.equal(r.stdout, 'alive\n')
+  })
+
+  it('network rules: create and updateNetwork round-trip through getInfo; bad rules are 400', T, async (t) => {
+    const sbx = await sandbox(t, { network: { allowOut: ['a.test', '*.b.test'], denyOut: [ALL_TRAFFIC] } })
+    let info = await sbx.getInfo()
+    assert.deepEqual(info.network.allowOut, ['a.test', '*.b.test'])
+    assert.deepEqual(info.network.denyOut, [ALL_TRAFFIC])
+
+    await sbx.updateNetwork({ allowOut: ['c.test'], denyOut: [ALL_TRAFFIC] })
+    info = await sbx.getInfo()
+    assert.deepEqual(info.network.allowOut, ['c.test'])
+    await sbx.updateNetwork({ allowInternetAccess: false })
+    info = await sbx.getInfo()
+    assert.deepEqual(info.network.allowOut, [])
+    assert.equal(info.allowInternetAccess, false)
+
+    // E2B's rule: a domain in allowOut needs denyOut to hold ALL_TRAFFIC
+    await assert.rejects(sandbox(t, { network: { allowOut: ['a.test'] } }), /0\.0\.0\.0\/0/)
   })
 })

@@ -64,7 +64,7 @@ public final class E2bApi {
         r.get("/v2/sandboxes", ctx -> ctx.json(list(ctx, true)));
         r.get("/sandboxes/{id}", ctx -> {
             Sandbox s = owned(ctx);
-            ctx.json(SandboxDetail.of(s, token(s), true));
+            ctx.json(SandboxDetail.of(s, token(s), sandboxes.network(s.id())));
         });
         r.delete("/sandboxes/{id}", ctx -> {
             sandboxes.kill(owned(ctx).id());

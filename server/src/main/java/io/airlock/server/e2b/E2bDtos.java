@@ -1,5 +1,7 @@
 package io.airlock.server.e2b;
 
+import io.airlock.core.egress.NetworkRules;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -75,13 +77,30 @@ final class E2bDtos {
             String envdVersion,
             @Nullable String envdAccessToken,
             @Nullable Boolean allowInternetAccess,
+            @Nullable NetworkView network,
             @Nullable Lifecycle lifecycle,
             List<Object> volumeMounts) {
         static SandboxDetail of(Sandbox s, @Nullable String token, boolean detail) {
+            return of(s, token, detail ? NetworkRules.DEFAULT : null);
+        }
+
+        /** With {@code rules} when the caller asked for one sandbox's detail; a listing has none. */
+        static SandboxDetail of(Sandbox s, @Nullable String token, @Nullable NetworkRules rules) {
             return new SandboxDetail(s.template(), s.template(), s.id(), "airlock", s.startedAt().toString(), s.endAt().toString(),
                     (int) Math.ceil(s.resources().cpus()), s.resources().memoryBytes() >> 20, s.resources().diskBytes() >> 20,
                     s.metadata(), s.state().name().toLowerCase(Locale.ROOT), ENVD_VERSION, token,
-                    detail ? Boolean.FALSE : null, detail ? new Lifecycle(false, "kill") : null, List.of());
+                    rules == null ? null : rules.allowInternetAccess(), rules == null ? null : NetworkView.of(rules),
+                    rules == null ? null : new Lifecycle(false, "kill"), List.of());
+        }
+    }
+
+    /**
+     * E2B's {@code SandboxNetworkConfig} as a sandbox runs with it. {@code allowPublicTraffic} is
+     * always false: nothing from outside can connect into a sandbox.
+     */
+    record NetworkView(List<String> allowOut, List<String> denyOut, boolean allowPublicTraffic, boolean learn) {
+        static NetworkView of(NetworkRules r) {
+            return new NetworkView(r.allowOut().texts(), r.denyOut().texts(), false, r.learn());
         }
     }
 
