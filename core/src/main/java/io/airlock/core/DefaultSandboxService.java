@@ -195,6 +195,11 @@ final class DefaultSandboxService implements SandboxService {
     }
 
     @Override
+    public List<EgressEvent> egressAllowed(String id) {
+        return egress.audit().allowedConnections(id);
+    }
+
+    @Override
     public Sandbox get(String id) {
         return find(id).snapshot(clock.instant());
     }

@@ -85,6 +85,9 @@ public interface SandboxService extends AutoCloseable {
      */
     List<EgressEvent> egressEvents(String id, int limit);
 
+    /** One allowed connection per destination over a sandbox's whole record, for learn mode's proposal. */
+    List<EgressEvent> egressAllowed(String id);
+
     /** Live sandboxes, oldest first. */
     List<Sandbox> list();
 

@@ -149,6 +149,10 @@ final class LoopDevices {
                     backing = Files.readString(block.resolve("loop/backing_file")).strip();
                 } catch (NoSuchFileException e) {
                     continue; // not bound
+                } catch (IOException e) {
+                    // ENODEV: the device is being detached right now (another sandbox's teardown);
+                    // it is no longer bound to anything a sweep would have to release
+                    continue;
                 }
                 // the kernel appends " (deleted)" when the backing file was unlinked
                 if (backing.endsWith(" (deleted)")) {

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link ProcessBuilder}, which forks from the calling thread) start in it.
  */
 final class NetNamespace implements AutoCloseable {
+    private static final java.time.Duration CALL_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final long pid;
     private final int fd;
     private boolean closed;
@@ -33,15 +35,21 @@ final class NetNamespace implements AutoCloseable {
      *     namespace (configuring that would change the host's network)
      */
     static NetNamespace of(long pid) {
-        Path ns = Path.of("/proc", Long.toString(pid), "ns", "net");
+        // Open first, then check what was opened: checking the path and opening it afterwards
+        // would let a pid reused in between hand us the host's namespace.
+        int fd = ContainerSyscalls.open(Path.of("/proc", Long.toString(pid), "ns", "net"),
+                ContainerSyscalls.O_RDONLY | ContainerSyscalls.O_CLOEXEC);
         try {
-            if (Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
+            Path opened = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd));
+            if (opened.equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
                 throw new RuntimeFailureException("process " + pid + " shares the server's network namespace; refusing to configure it");
             }
-        } catch (IOException e) {
-            throw new RuntimeFailureException("cannot read the network namespace of process " + pid + ": " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            ContainerSyscalls.close(fd);
+            throw e instanceof RuntimeFailureException r ? r
+                    : new RuntimeFailureException("cannot read the network namespace of process " + pid + ": " + e.getMessage());
         }
-        return new NetNamespace(pid, ContainerSyscalls.open(ns, ContainerSyscalls.O_RDONLY | ContainerSyscalls.O_CLOEXEC));
+        return new NetNamespace(pid, fd);
     }
 
     /** Runs {@code body} inside the namespace and returns its result; its exception propagates. */
@@ -62,7 +70,10 @@ final class NetNamespace implements AutoCloseable {
             }
         });
         try {
-            t.join();
+            if (!t.join(CALL_TIMEOUT)) {
+                throw new RuntimeFailureException("work in the network namespace of process " + pid + " did not finish within "
+                        + CALL_TIMEOUT.toSeconds() + " s");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RuntimeFailureException("interrupted while working in the network namespace of process " + pid);

@@ -13,6 +13,21 @@ final class NftSets {
 
     private NftSets() {}
 
+    /** The packet count of the named counter, 0 if it is not in the listing. */
+    static long counter(String nftJson, String name) {
+        try {
+            for (JsonNode item : JSON.readTree(nftJson).path("nftables")) {
+                JsonNode c = item.path("counter");
+                if (name.equals(c.path("name").asText(null))) {
+                    return c.path("packets").asLong(0);
+                }
+            }
+        } catch (IOException e) {
+            throw new RuntimeFailureException("nft printed JSON that does not parse: " + e.getMessage());
+        }
+        return 0;
+    }
+
     /** Every element of the sets udp4, udp6 (address, port) and other4, other6 (address, protocol name). */
     static List<SandboxNetwork.Dropped> dropped(String nftJson) {
         JsonNode root;

@@ -32,6 +32,7 @@ final class OciEgress implements SandboxEgress {
     private final EgressProxy proxy;
     private final EgressAudit audit;
     private final InstantSource clock;
+    /** Destinations already recorded: the sets are emptied on each harvest, but a destination is news only once. */
     private final Set<SandboxNetwork.Dropped> recorded = new HashSet<>();
     private boolean closed;
 
@@ -53,26 +54,45 @@ final class OciEgress implements SandboxEgress {
         try {
             Sockets sockets = ns.call(() -> {
                 SandboxNetwork.configure();
-                ServerSocketChannel tcp = ServerSocketChannel.open();
-                DatagramChannel dns = DatagramChannel.open();
+                ServerSocketChannel tcp = null;
+                DatagramChannel dns = null;
                 try {
+                    tcp = ServerSocketChannel.open();
                     tcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                     tcp.bind(new InetSocketAddress(SandboxNetwork.PROXY_V4, SandboxNetwork.PROXY_PORT), 256);
+                    dns = DatagramChannel.open();
                     dns.bind(new InetSocketAddress(SandboxNetwork.PROXY_V4, SandboxNetwork.DNS_PORT));
+                    return new Sockets(tcp, dns);
                 } catch (IOException e) {
-                    tcp.close();
-                    dns.close();
-                    throw new UncheckedIOException("cannot open the egress sockets in sandbox " + sandboxId, e);
+                    closeQuietly(tcp);
+                    closeQuietly(dns);
+                    throw new UncheckedIOException("cannot open the egress sockets in sandbox " + sandboxId
+                            + " (is something in the sandbox already bound to " + SandboxNetwork.PROXY_V4.getHostAddress() + "?)", e);
                 }
-                return new Sockets(tcp, dns);
             });
-            EgressProxy proxy = new EgressProxy(sandboxId, List.of(sockets.tcp()), sockets.dns(),
-                    (ch, v6) -> SocketDestinations.original(ch, v6), policy, audit, limits, upstream, clock);
-            proxy.start();
-            return new OciEgress(sandboxId, ns, proxy, audit, clock);
+            try {
+                EgressProxy proxy = new EgressProxy(sandboxId, List.of(sockets.tcp()), sockets.dns(),
+                        (ch, v6) -> SocketDestinations.original(ch, v6), policy, audit, limits, upstream, clock);
+                proxy.start();
+                return new OciEgress(sandboxId, ns, proxy, audit, clock);
+            } catch (RuntimeException e) {
+                closeQuietly(sockets.tcp());
+                closeQuietly(sockets.dns());
+                throw e;
+            }
         } catch (RuntimeException e) {
             ns.close();
             throw e;
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.@org.jspecify.annotations.Nullable Channel c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // closing after a failure: the failure is what gets reported
+            }
         }
     }
 
@@ -91,8 +111,12 @@ final class OciEgress implements SandboxEgress {
         if (closed) {
             return;
         }
-        List<SandboxNetwork.Dropped> dropped = ns.call(SandboxNetwork::harvest);
-        for (SandboxNetwork.Dropped d : dropped) {
+        SandboxNetwork.Harvest harvest = ns.call(SandboxNetwork::harvest);
+        if (harvest.unrecorded() > 0) {
+            audit.record(new EgressEvent(sandboxId, clock.instant(), "other", null, null, 0, false,
+                    "not-forwarded: " + harvest.unrecorded() + " more packets dropped, too many destinations to record", 0, 0));
+        }
+        for (SandboxNetwork.Dropped d : harvest.dropped()) {
             if (recorded.add(d)) {
                 String reason = d.protocol().equals("udp") ? "udp-not-forwarded: only TCP and DNS leave a sandbox"
                         : d.address().contains(":") ? "ipv6-not-forwarded: egress is IPv4 only"

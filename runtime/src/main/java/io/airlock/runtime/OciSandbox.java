@@ -123,17 +123,22 @@ final class OciSandbox implements RuntimeSandbox {
     @Override
     public synchronized void kill() {
         killing = true;
-        if (egress != null) {
-            egress.close(); // while the namespace still holds what the kernel dropped
-        }
         // Close the connection first: pending calls fail at once, and the agent's end of output
         // that the teardown causes is expected rather than reported as a lost connection.
         agent.close();
         try {
             container.destroy();
         } finally {
-            onGone.run();
-            death.complete(null);
+            try {
+                if (egress != null) {
+                    // After the teardown, so a slow or stuck nft can never keep a sandbox alive; the
+                    // namespace (held by egress's fd) still holds what the kernel dropped.
+                    egress.close();
+                }
+            } finally {
+                onGone.run();
+                death.complete(null);
+            }
         }
     }
 

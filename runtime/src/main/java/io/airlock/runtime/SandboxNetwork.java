@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,8 +47,13 @@ final class SandboxNetwork {
             "route add ::/0 dev eg0",
             "");
 
+    // "add table; delete table" first makes loading idempotent: a retry after a failure replaces
+    // the table instead of failing on what the first attempt created.
     private static final String RULES = """
+            add table inet airlock
+            delete table inet airlock
             table inet airlock {
+              counter unrecorded { }
               set udp4 { type ipv4_addr . inet_service; size 1024; flags dynamic; }
               set udp6 { type ipv6_addr . inet_service; size 1024; flags dynamic; }
               set other4 { type ipv4_addr . inet_proto; size 1024; flags dynamic; }
@@ -69,28 +75,60 @@ final class SandboxNetwork {
                 meta nfproto ipv6 meta l4proto udp add @udp6 { ip6 daddr . udp dport } drop
                 meta nfproto ipv4 add @other4 { ip daddr . meta l4proto } reject with icmpx type admin-prohibited
                 meta nfproto ipv6 add @other6 { ip6 daddr . meta l4proto } reject with icmpx type admin-prohibited
+                counter name "unrecorded" drop
               }
             }
             """;
 
+    private static final int COMMAND_TIMEOUT_SECONDS = 10;
+
     private SandboxNetwork() {}
 
-    /** Sets up links, routes and rules. Must run inside the namespace ({@link NetNamespace#call}). */
+    /**
+     * Sets up links, routes and rules. Must run inside the namespace ({@link NetNamespace#call}).
+     * Safe to run again after a partial failure.
+     */
     static void configure() {
-        run(List.of("ip", "-batch", "-"), LINKS);
+        try {
+            run(List.of("ip", "-batch", "-"), LINKS);
+        } catch (RuntimeFailureException e) {
+            if (!e.getMessage().contains("File exists")) {
+                throw e;
+            }
+            run(List.of("ip", "link", "del", "eg0"), ""); // an earlier attempt got this far: start over
+            run(List.of("ip", "-batch", "-"), LINKS);
+        }
         run(List.of("nft", "-f", "-"), RULES);
     }
 
     /** A dropped packet's destination as the kernel recorded it. */
     record Dropped(String protocol, String address, int port) {}
 
+    /** What the kernel dropped since the last harvest, and how many packets it could not record. */
+    record Harvest(List<Dropped> dropped, long unrecorded) {}
+
     /**
-     * What the kernel dropped so far, from the rules' sets. Must run inside the namespace. Each
-     * destination appears once however many packets went to it.
+     * What the kernel dropped so far, from the rules' sets, which are then emptied of what was
+     * read (a full set records nothing more; packets past that only count in {@code unrecorded}).
+     * Must run inside the namespace. Each destination appears once however many packets went to it.
      */
-    static List<Dropped> harvest() {
+    static Harvest harvest() {
         String json = run(List.of("nft", "-j", "list", "table", "inet", "airlock"), "");
-        return NftSets.dropped(json);
+        List<Dropped> dropped = NftSets.dropped(json);
+        long unrecorded = NftSets.counter(json, "unrecorded");
+        StringBuilder script = new StringBuilder();
+        for (Dropped d : dropped) {
+            String set = (d.protocol().equals("udp") ? "udp" : "other") + (d.address().contains(":") ? "6" : "4");
+            String key = d.protocol().equals("udp") ? d.address() + " . " + d.port() : d.address() + " . " + d.protocol();
+            script.append("delete element inet airlock ").append(set).append(" { ").append(key).append(" }\n");
+        }
+        if (unrecorded > 0) {
+            script.append("reset counter inet airlock unrecorded\n");
+        }
+        if (!script.isEmpty()) {
+            run(List.of("nft", "-f", "-"), script.toString());
+        }
+        return new Harvest(dropped, unrecorded);
     }
 
     private static String run(List<String> command, String input) {
@@ -99,13 +137,20 @@ final class SandboxNetwork {
         pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         try {
             Process p = pb.start();
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "(output unreadable: " + e.getMessage() + ")";
+                }
+            }, Thread::startVirtualThread);
             p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new RuntimeFailureException(String.join(" ", command) + " did not finish within 10 s");
+                throw new RuntimeFailureException(String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT_SECONDS + " s");
             }
+            String out = output.join();
             if (p.exitValue() != 0) {
                 throw new RuntimeFailureException(String.join(" ", command) + " exited with " + p.exitValue() + ": " + out.strip());
             }

@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * {@code GET /v1/sandboxes/{id}/egress}: a sandbox's egress audit, live or ended, and the
- * allowlist learn mode proposes from it (the minimal {@code allowOut} that covers every
- * connection the run made).
+ * {@code GET /v1/sandboxes/{id}/egress}: a sandbox's egress audit, live or ended (its newest
+ * 10,000 events), and the allowlist learn mode proposes from its whole record (the minimal
+ * {@code allowOut} that covers every connection the run made).
  */
 final class EgressApi {
     private static final int MAX_EVENTS = 10_000;
@@ -49,7 +49,7 @@ final class EgressApi {
             throw new SandboxNotFoundException(id); // another tenant's sandbox is the same 404 as none
         }
         List<EgressEvent> events = sandboxes.egressEvents(id, MAX_EVENTS);
-        ctx.json(new Audit(id, events.stream().map(Event::of).toList(), Allowlists.propose(events)));
+        ctx.json(new Audit(id, events.stream().map(Event::of).toList(), Allowlists.propose(sandboxes.egressAllowed(id))));
     }
 
 }

@@ -131,6 +131,33 @@ class EgressTest {
     }
 
     @Test
+    void oneRequestPerConnection_keepAliveAndPipeliningCannotReachAnotherHost_N07() throws Exception {
+        String id = create("{\"allowOut\":[\"a.test\"],\"denyOut\":[\"0.0.0.0/0\"]}");
+        // Through the proxy, curl reuses one connection for both URLs unless the proxy closes it.
+        assertThat(sh(id, CURL + "http://a.test/ http://b.test/")).doesNotContain("site a\nsite a").doesNotEndWith("exit=0");
+        // Transparently: two pipelined requests on one connection, the second for another host.
+        String pipelined = "python3 -c \"import socket\ns=socket.create_connection(('a.test', 80), timeout=5)\n"
+                + "s.sendall(b'GET / HTTP/1.1\\r\\nHost: a.test\\r\\n\\r\\nGET / HTTP/1.1\\r\\nHost: b.test\\r\\n\\r\\n')\n"
+                + "data=b''\nwhile True:\n    d=s.recv(65536)\n    if not d: break\n    data+=d\n"
+                + "print(data.count(b'HTTP/1.'), data.count(b'site a'))\"";
+        assertThat(sh(id, "no_proxy='*' " + pipelined)).isEqualTo("1 1|exit=0");
+    }
+
+    @Test
+    void hostAddressesAndHostLoopback_refusedEvenWithInternetAccess_N10_N11() throws Exception {
+        String id = create("{}"); // as open as the ceiling (*) allows
+        assertThat(sh(id, DIRECT + "http://" + FakeInternet.A + "/")).isEqualTo("site a|exit=0");
+        assertThat(sh(id, DIRECT + "http://" + FakeInternet.HOST_SIDE + ":" + server.airlock.port() + "/health"))
+                .doesNotEndWith("exit=0");
+        // 127.0.0.1 inside a sandbox is its own loopback; through the proxy it is refused by rule
+        assertThat(sh(id, CURL + "--noproxy '' -p -x http://127.100.0.1:3128 http://127.0.0.1:" + server.airlock.port() + "/health"))
+                .doesNotEndWith("exit=0");
+        List<String> events = events(audit(id));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp - " + FakeInternet.HOST_SIDE + ":" + server.airlock.port() + " host-address"));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp - 127.0.0.1:" + server.airlock.port() + " "));
+    }
+
+    @Test
     void putNetwork_replacesRulesForNewConnections() throws Exception {
         String id = create("{\"allowOut\":[\"a.test\"],\"denyOut\":[\"0.0.0.0/0\"]}");
         assertThat(sh(id, DIRECT + "http://b.test/")).doesNotContain("site b");
@@ -194,7 +221,8 @@ class EgressTest {
     @Test
     void limits_connectionCapAndByteQuota_endConnectionsAndAreAudited() throws Exception {
         try (TestServer small = TestServer.start(Map.of(), Map.of("AIRLOCK_EGRESS_CEILING", "a.test",
-                "AIRLOCK_DNS", internet.dnsAddress(), "AIRLOCK_EGRESS_MAX_CONNECTIONS", "2", "AIRLOCK_EGRESS_QUOTA_BYTES", "2000"))) {
+                "AIRLOCK_DNS", internet.dnsAddress(), "AIRLOCK_EGRESS_MAX_CONNECTIONS", "2", "AIRLOCK_EGRESS_QUOTA_BYTES", "2000",
+                "AIRLOCK_STATE", "/run/airlock-test-limits-" + ProcessHandle.current().pid()))) {
             HttpResponse<String> r = small.send("POST", "/sandboxes", "{\"templateID\":\"base\"}");
             String id = JSON.readTree(r.body()).get("sandboxID").asText();
             // R-18: three silent connections at once; the third is refused at once

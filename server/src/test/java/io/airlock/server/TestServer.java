@@ -40,8 +40,10 @@ final class TestServer implements AutoCloseable {
         Map<String, String> all = new java.util.HashMap<>(env);
         all.putAll(Map.of(
                 "AIRLOCK_HOME", home.toString(),
-                "AIRLOCK_TEMPLATES", TEMPLATES.toString(),
-                "AIRLOCK_STATE", "/run/airlock-test-" + ProcessHandle.current().pid()));
+                "AIRLOCK_TEMPLATES", TEMPLATES.toString()));
+        // A second server in the same JVM needs its own state root, or its start-up sweep reaps
+        // the first one's sandboxes.
+        all.putIfAbsent("AIRLOCK_STATE", "/run/airlock-test-" + ProcessHandle.current().pid());
         AirlockConfig config = AirlockConfig.fromEnvironment(all)
                 .withPort(0)
                 .withPolicy(SandboxPolicy.standard().withPoolSizes(pools));

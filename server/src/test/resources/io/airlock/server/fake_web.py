@@ -12,6 +12,8 @@ import threading
 
 def handler(site):
     class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, so a test can tell whether a second request got through
+
         def do_GET(self):
             body = ("site %s\n" % site).encode()
             self.send_response(200)

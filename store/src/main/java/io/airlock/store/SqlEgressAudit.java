@@ -21,13 +21,16 @@ import org.slf4j.LoggerFactory;
  * database); one writer thread inserts in batches. A queue that fills up (a sandbox flooding
  * DNS questions faster than the database writes) drops events, counts them per sandbox, and
  * writes one {@code audit-overflow} event per sandbox saying how many. {@link #events} first
- * waits until everything queued before it is written, so a caller reads its own writes.
+ * waits until everything queued before it is written, so a caller reads its own writes. Events
+ * are kept for {@link #RETENTION}.
  */
 final class SqlEgressAudit implements EgressAudit, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqlEgressAudit.class);
     private static final int QUEUE = 16_384;
     private static final int BATCH = 512;
     private static final long FLUSH_WAIT_MS = 5_000;
+    /** How long events are kept. */
+    static final java.time.Duration RETENTION = java.time.Duration.ofDays(30);
     private static final String COLUMNS = "sandbox_id, seq, at, protocol, name, address, port, allowed, reason, bytes_out, bytes_in";
 
     private final Jdbi jdbi;
@@ -61,13 +64,43 @@ final class SqlEgressAudit implements EgressAudit, AutoCloseable {
     @Override
     public List<EgressEvent> events(String sandboxId, int limit) {
         awaitWritten();
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM egress_events WHERE sandbox_id = ? ORDER BY at, seq LIMIT ?")
+        // The newest events: a sandbox that floods its audit early cannot hide what it does later.
+        List<EgressEvent> newest = jdbi.withHandle(h -> h.createQuery(
+                        "SELECT " + COLUMNS + " FROM egress_events WHERE sandbox_id = ? ORDER BY at DESC, seq DESC LIMIT ?")
                 .bind(0, sandboxId)
                 .bind(1, limit)
                 .map((rs, ctx) -> new EgressEvent(rs.getString(1), Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getInt(7), rs.getBoolean(8), rs.getString(9), rs.getLong(10),
                         rs.getLong(11)))
                 .list());
+        return newest.reversed();
+    }
+
+    @Override
+    public List<EgressEvent> allowedConnections(String sandboxId) {
+        awaitWritten();
+        return jdbi.withHandle(h -> h.createQuery("SELECT MIN(at), name, address, MIN(port) FROM egress_events "
+                        + "WHERE sandbox_id = ? AND protocol = 'tcp' AND allowed = ? "
+                        + "GROUP BY name, address ORDER BY MIN(at)")
+                .bind(0, sandboxId)
+                .bind(1, true)
+                .map((rs, ctx) -> new EgressEvent(sandboxId, Instant.ofEpochMilli(rs.getLong(1)), "tcp", rs.getString(2),
+                        rs.getString(3), rs.getInt(4), true, "allowed", 0, 0))
+                .list());
+    }
+
+    /** Deletes events older than {@link #RETENTION}; run by the writer at start. */
+    private void expire() {
+        try {
+            int n = jdbi.withHandle(h -> h.createUpdate("DELETE FROM egress_events WHERE at < ?")
+                    .bind(0, clock.instant().minus(RETENTION).toEpochMilli())
+                    .execute());
+            if (n > 0) {
+                LOG.atInfo().log("egress audit: deleted {} events older than {} days", n, RETENTION.toDays());
+            }
+        } catch (RuntimeException e) {
+            LOG.atWarn().log("egress audit: could not delete old events: {}", e.toString());
+        }
     }
 
     private void awaitWritten() {
@@ -90,6 +123,7 @@ final class SqlEgressAudit implements EgressAudit, AutoCloseable {
     }
 
     private void writeLoop() {
+        expire();
         List<EgressEvent> batch = new ArrayList<>(BATCH);
         while (!closed || !queue.isEmpty()) {
             try {

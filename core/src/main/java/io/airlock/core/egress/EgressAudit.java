@@ -12,6 +12,12 @@ import java.util.List;
 public interface EgressAudit {
     void record(EgressEvent event);
 
-    /** The sandbox's events, oldest first, at most {@code limit}. */
+    /** The sandbox's newest {@code limit} events, oldest first. */
     List<EgressEvent> events(String sandboxId, int limit);
+
+    /**
+     * One allowed TCP connection per distinct destination (name, or address when it had no
+     * name) over the sandbox's whole record, however long: what learn mode proposes from.
+     */
+    List<EgressEvent> allowedConnections(String sandboxId);
 }

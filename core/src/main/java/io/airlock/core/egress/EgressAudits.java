@@ -49,7 +49,22 @@ public final class EgressAudits {
                 return List.of();
             }
             List<EgressEvent> out = new ArrayList<>(events);
-            return out.size() <= limit ? out : out.subList(0, limit);
+            return out.size() <= limit ? out : List.copyOf(out.subList(out.size() - limit, out.size()));
+        }
+
+        @Override
+        public synchronized List<EgressEvent> allowedConnections(String sandboxId) {
+            Deque<EgressEvent> events = bySandbox.get(sandboxId);
+            if (events == null) {
+                return List.of();
+            }
+            Map<String, EgressEvent> first = new LinkedHashMap<>();
+            for (EgressEvent e : events) {
+                if (e.allowed() && e.protocol().equals("tcp")) {
+                    first.putIfAbsent(e.name() != null ? e.name() : String.valueOf(e.address()), e);
+                }
+            }
+            return List.copyOf(first.values());
         }
     }
 }

@@ -139,12 +139,17 @@ public final class EgressPolicy {
         return new EgressPolicy(operatorCeiling, tenantCeiling, replacement, blocked);
     }
 
-    /** Whether {@code ceiling} covers the name or the address; with no address yet, whether it may once resolved. */
+    /**
+     * Whether {@code ceiling} covers the name or the address. With no address yet (a DNS question,
+     * or a Host/SNI before Airlock resolves it), only a name rule, {@code *} or {@code 0.0.0.0/0}
+     * covers a name: a ceiling of a few CIDRs must not let a sandbox have arbitrary names
+     * resolved, because the question itself carries data to whoever serves that name (N-04).
+     */
     private static boolean inside(EgressRules ceiling, @Nullable String name, @Nullable InetAddress address) {
         if (name != null && ceiling.allowsName(name)) {
             return true;
         }
-        return address == null ? ceiling.hasAddressRules() : ceiling.allowsAddress(address);
+        return address == null ? ceiling.containsAllIpv4() : ceiling.allowsAddress(address);
     }
 
     private static String subject(@Nullable String name, @Nullable InetAddress address) {

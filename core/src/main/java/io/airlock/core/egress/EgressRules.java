@@ -93,11 +93,6 @@ public final class EgressRules {
         return rules.stream().anyMatch(EgressRule::isDomain);
     }
 
-    /** Whether some rule can match an address ({@code *} or an IP/CIDR), so a name may be inside it once resolved. */
-    boolean hasAddressRules() {
-        return rules.stream().anyMatch(r -> !r.isDomain());
-    }
-
     Optional<EgressRule> matchingName(String normalizedName) {
         return rules.stream().filter(r -> r.matchesName(normalizedName)).findFirst();
     }

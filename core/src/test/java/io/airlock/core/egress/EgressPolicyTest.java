@@ -152,6 +152,16 @@ class EgressPolicyTest {
     }
 
     @Test
+    void decideName_ceilingOfSomeCidrsResolvesNoNames_N04() {
+        // A ceiling of a few CIDRs must not turn DNS into a tunnel: the question alone reaches
+        // whoever serves the name, before any address is judged.
+        EgressPolicy p = EgressPolicy.of(rules("*.corp.test", "203.0.113.0/24"), rules("*"), NetworkRules.DEFAULT, BLOCKED);
+        assertThat(p.decideName("x.corp.test").allowed()).isTrue();
+        assertThat(p.decideName("c2vjcmv0.attacker.example").code()).isEqualTo(Decision.OUTSIDE_OPERATOR_CEILING);
+        assertThat(p.decide(null, addr("203.0.113.7"), 443).allowed()).as("the CIDR still works by address").isTrue();
+    }
+
+    @Test
     void decide_rejectsNeitherNameNorAddressAndBadPort() {
         EgressPolicy p = open(NetworkRules.DEFAULT);
         assertThatThrownBy(() -> p.decide(null, null, 443)).isInstanceOf(IllegalArgumentException.class);

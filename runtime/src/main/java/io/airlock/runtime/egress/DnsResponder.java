@@ -47,7 +47,14 @@ final class DnsResponder {
             if (from == null) {
                 continue;
             }
-            byte[] reply = answer(buf.array(), buf.position());
+            byte[] reply;
+            try {
+                reply = answer(buf.array(), buf.position());
+            } catch (RuntimeException e) {
+                // one bad question must not end the sandbox's DNS
+                proxy.recordEvent("dns", null, null, 53, false, "internal-error: " + e, buf.position(), 0);
+                continue;
+            }
             if (reply != null) {
                 try {
                     channel.send(ByteBuffer.wrap(reply), from);

@@ -64,6 +64,7 @@ public final class EgressProxy implements AutoCloseable {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicBoolean quotaSpent = new AtomicBoolean();
     private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
+    private final AuditBudget budget = new AuditBudget();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
@@ -96,9 +97,13 @@ public final class EgressProxy implements AutoCloseable {
         threads.add(Thread.ofVirtual().name("egress-dns-" + sandboxId).start(responder::run));
     }
 
-    /** Replaces the policy for new connections and questions. */
+    /**
+     * Replaces the policy: new connections and questions are judged by it, and open connections
+     * it no longer allows are ended (and recorded so).
+     */
     public void apply(EgressPolicy next) {
         policy.set(next);
+        relays.forEach(r -> r.endIfRefused(next));
     }
 
     public EgressPolicy policy() {
@@ -140,7 +145,13 @@ public final class EgressProxy implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                // e.g. EMFILE: say so once a second at most instead of spinning
                 LOG.atWarn().addKeyValue("sandbox", sandboxId).log("egress accept failed: {}", e.toString());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
                 continue;
             }
             InetSocketAddress original;
@@ -204,6 +215,19 @@ public final class EgressProxy implements AutoCloseable {
 
     void recordEvent(String protocol, @Nullable String name, @Nullable InetAddress address, int port, boolean allowed, String reason,
             long out, long in) {
+        if (!budget.take()) {
+            return;
+        }
+        long suppressed = budget.drainSuppressed();
+        if (suppressed > 0) {
+            write("other", null, null, 0, false, "audit-rate-limit: " + suppressed + " events over " + AuditBudget.PER_SECOND
+                    + "/s were not recorded", 0, 0);
+        }
+        write(protocol, name, address, port, allowed, reason, out, in);
+    }
+
+    private void write(String protocol, @Nullable String name, @Nullable InetAddress address, int port, boolean allowed, String reason,
+            long out, long in) {
         try {
             audit.record(new EgressEvent(sandboxId, clock.instant(), protocol, name, address == null ? null : address.getHostAddress(),
                     port, allowed, reason, out, in));
@@ -226,6 +250,11 @@ public final class EgressProxy implements AutoCloseable {
         listeners.forEach(EgressProxy::closeQuietly);
         closeQuietly(dns);
         relays.forEach(Relay::abort);
+        long suppressed = budget.drainSuppressed();
+        if (suppressed > 0) {
+            write("other", null, null, 0, false, "audit-rate-limit: " + suppressed + " events over " + AuditBudget.PER_SECOND
+                    + "/s were not recorded", 0, 0);
+        }
         for (Thread t : started) {
             try {
                 t.join(5000);

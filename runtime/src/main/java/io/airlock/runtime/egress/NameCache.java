@@ -21,7 +21,12 @@ final class NameCache {
     static final Duration MAX_TTL = Duration.ofSeconds(60);
     private static final int MAX_NAMES = 512;
 
-    record Entry(int rcode, List<Inet4Address> addresses, Instant expires) {}
+    /**
+     * One name's answer. {@code previous} keeps the answer before it, so a client still using an
+     * address from the last answer (DNS rotation, a resolver cache in the sandbox) is not refused
+     * as a mismatch the moment the answer changes.
+     */
+    record Entry(int rcode, List<Inet4Address> addresses, Instant expires, List<Inet4Address> previous) {}
 
     private final EgressProxy.Upstream upstream;
     private final InstantSource clock;
@@ -48,18 +53,19 @@ final class NameCache {
         }
         DnsAnswer a = upstream.resolveA(name);
         long ttl = Math.max(1, Math.min(MAX_TTL.toSeconds(), a.minTtl()));
-        Entry e = new Entry(a.rcode(), List.copyOf(a.addresses()), now.plusSeconds(ttl));
         synchronized (entries) {
+            Entry old = entries.get(name);
+            Entry e = new Entry(a.rcode(), List.copyOf(a.addresses()), now.plusSeconds(ttl), old == null ? List.of() : old.addresses());
             entries.put(name, e);
+            return e;
         }
-        return e;
     }
 
     /** Whether {@code address} is among the addresses last resolved for {@code name}, still valid or not. */
     boolean wasResolvedTo(String name, InetAddress address) {
         synchronized (entries) {
             Entry e = entries.get(name);
-            return e != null && e.addresses().contains(address);
+            return e != null && (e.addresses().contains(address) || e.previous().contains(address));
         }
     }
 }

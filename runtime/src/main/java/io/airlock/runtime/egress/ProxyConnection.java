@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * dialled must be one of the name's addresses, so a forged Host or SNI gains nothing.
  */
 final class ProxyConnection {
-    private static final int PEEK_LIMIT = 16 * 1024 + 5 * 4;
+    private static final int PEEK_LIMIT = Math.max(TlsClientHello.MAX_BYTES, HttpRequestHead.MAX_HEAD);
 
     private final EgressProxy proxy;
     private final Socket down;
@@ -41,25 +41,48 @@ final class ProxyConnection {
     }
 
     /** Where a connection goes: a name (or null), the port, and what to send first. */
-    private record Target(@Nullable String name, @Nullable InetAddress literal, int port, byte[] prefix, boolean connectMethod) {}
+    private record Target(@Nullable String name, @Nullable InetAddress literal, int port, byte[] prefix, boolean connectMethod,
+            long bodyLeft) {
+        /** A target whose bytes are relayed as they come: TLS, CONNECT tunnels, other ports. */
+        Target(@Nullable String name, @Nullable InetAddress literal, int port, byte[] prefix, boolean connectMethod) {
+            this(name, literal, port, prefix, connectMethod, OneRequest.UNFRAMED);
+        }
+    }
 
     void run() {
-        EgressPolicy policy = proxy.policy();
+        try {
+            judgeAndRelay();
+        } catch (RuntimeException e) {
+            deny(null, original.getAddress(), original.getPort(), "internal-error: " + e, false);
+        }
+    }
+
+    private void judgeAndRelay() {
         byte[] buf = new byte[PEEK_LIMIT];
         int len = 0;
         Target target;
+        long deadline = System.nanoTime() + proxy.limits().handshakeTimeout().toNanos();
         try {
-            down.setSoTimeout((int) proxy.limits().handshakeTimeout().toMillis());
             InputStream in = down.getInputStream();
+            int fresh = 0;
             while (true) {
-                target = classify(buf, len);
-                if (target != null) {
-                    break;
+                // Re-parse only when the new bytes can have completed something (a line end, a
+                // TLS record), so a sandbox dribbling bytes cannot make the proxy rescan 16 KiB per byte.
+                if (worthParsing(buf, len, fresh)) {
+                    target = classify(buf, len);
+                    if (target != null) {
+                        break;
+                    }
                 }
                 if (len == buf.length) {
                     deny(null, original.getAddress(), original.getPort(), "unparsable: no request within " + buf.length + " bytes", true);
                     return;
                 }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SocketTimeoutException();
+                }
+                down.setSoTimeout((int) Math.max(1, left / 1_000_000)); // the whole handshake has one deadline, not each read
                 int n = in.read(buf, len, buf.length - len);
                 if (n < 0) {
                     if (len == 0) {
@@ -68,6 +91,7 @@ final class ProxyConnection {
                     deny(null, original.getAddress(), original.getPort(), "closed before its request was complete", false);
                     return;
                 }
+                fresh = len;
                 len += n;
             }
         } catch (Invalid e) {
@@ -79,7 +103,31 @@ final class ProxyConnection {
         } catch (IOException e) {
             return;
         }
-        dial(policy, target);
+        dial(proxy.policy(), target); // the policy in force now, after the handshake
+    }
+
+    /** Whether {@code buf[from..len)} can have completed a request head or a TLS record. */
+    private boolean worthParsing(byte[] buf, int len, int from) {
+        if (len == 0 || len == buf.length || (!explicit && original.getPort() != 80 && original.getPort() != 443)) {
+            return true;
+        }
+        if (explicit || original.getPort() == 80) {
+            for (int i = from; i < len; i++) {
+                if (buf[i] == '\n') {
+                    return true;
+                }
+            }
+            return false;
+        }
+        // TLS: parse once the records so far are complete (or it is not TLS at all)
+        int at = 0;
+        while (at + 5 <= len) {
+            if (buf[at] != 22) {
+                return true;
+            }
+            at += 5 + ((buf[at + 3] & 0xff) << 8 | (buf[at + 4] & 0xff));
+        }
+        return at == len || len < 5 && buf[0] != 22;
     }
 
     /** A request that cannot be judged; the message is the audit reason. */
@@ -118,24 +166,40 @@ final class ProxyConnection {
             case Head.Invalid i -> throw new Invalid("not an HTTP request: " + i.reason());
             case Head.Request r -> {
                 if (!proxyRequest) {
-                    if (r.hostHeader().isPresent()) {
-                        yield new Target(r.hostHeader().get(), null, 80, Arrays.copyOf(buf, len), false);
-                    }
-                    yield new Target(null, null, 80, Arrays.copyOf(buf, len), false); // IP literal or no Host: by address
+                    // IP literal or no Host: judged by address
+                    yield oneRequest(r.hostHeader().orElse(null), null, 80, buf, len, r.headLength());
                 }
+                InetAddress literal = r.targetAddress().map(ProxyConnection::literal).orElse(null);
+                String name = r.targetHost().orElse(null);
                 if (r.form() == Head.Form.AUTHORITY || r.form() == Head.Form.ABSOLUTE) {
-                    boolean connect = r.form() == Head.Form.AUTHORITY;
-                    byte[] rest = connect ? Arrays.copyOfRange(buf, r.headLength(), len) : Arrays.copyOf(buf, len);
-                    InetAddress literal = r.targetAddress().map(ProxyConnection::literal).orElse(null);
-                    String name = r.targetHost().orElse(null);
                     if (name == null && literal == null) {
                         throw new Invalid("proxy request without a usable host");
                     }
-                    yield new Target(name, literal, r.targetPort(), rest, connect);
+                    if (r.form() == Head.Form.AUTHORITY) {
+                        yield new Target(name, literal, r.targetPort(), Arrays.copyOfRange(buf, r.headLength(), len), true);
+                    }
+                    yield oneRequest(name, literal, r.targetPort(), buf, len, r.headLength());
                 }
                 throw new Invalid("a request to the proxy must be CONNECT host:port or use an absolute http:// URL");
             }
         };
+    }
+
+    /** A plain HTTP request, cut to itself: see {@link OneRequest}. */
+    private static Target oneRequest(@Nullable String name, @Nullable InetAddress literal, int port, byte[] buf, int len, int headLength)
+            throws Invalid {
+        OneRequest.Framed framed;
+        try {
+            framed = OneRequest.frame(buf, headLength);
+        } catch (OneRequest.Unframable e) {
+            throw new Invalid("cannot forward this request safely: " + e.getMessage());
+        }
+        int bodyRead = len - headLength;
+        int bodySent = framed.bodyLength() == OneRequest.UNFRAMED ? bodyRead : (int) Math.min(bodyRead, framed.bodyLength());
+        byte[] prefix = Arrays.copyOf(framed.head(), framed.head().length + bodySent);
+        System.arraycopy(buf, headLength, prefix, framed.head().length, bodySent);
+        long left = framed.bodyLength() == OneRequest.UNFRAMED ? OneRequest.UNFRAMED : framed.bodyLength() - bodySent;
+        return new Target(name, literal, port, prefix, false, left);
     }
 
     private static InetAddress literal(String ip) {
@@ -206,19 +270,22 @@ final class ProxyConnection {
             deny(t.name(), address, t.port(), "connect-failed: " + e.getMessage(), t.port() == 80 || explicit);
             return;
         }
-        Relay relay = new Relay(proxy, down, up);
+        Relay relay = new Relay(proxy, down, up, t.name(), address, t.port());
+        // Recorded when it opens, so a long-lived tunnel is in the audit (and in learn mode's
+        // proposal) while it lasts, and again with its byte counts when it closes.
+        proxy.record(t.name(), address, t.port(), true, d.reason(), 0, 0);
         try {
             down.setSoTimeout(0);
             if (t.connectMethod()) {
                 down.getOutputStream().write("HTTP/1.1 200 Connection Established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             }
-            relay.run(t.prefix());
+            relay.run(t.prefix(), t.bodyLeft());
         } catch (IOException e) {
             // the relay ends on either side's close or error; bytes so far are counted
         } finally {
             closeQuietly(up);
             closeQuietly(down);
-            proxy.record(t.name(), address, t.port(), true, d.reason(), relay.bytesOut(), relay.bytesIn());
+            proxy.record(t.name(), address, t.port(), true, relay.endReason(), relay.bytesOut(), relay.bytesIn());
         }
     }
 

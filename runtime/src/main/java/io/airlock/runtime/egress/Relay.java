@@ -1,10 +1,14 @@
 package io.airlock.runtime.egress;
 
+import io.airlock.core.egress.Decision;
+import io.airlock.core.egress.EgressPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Copies bytes both ways between a sandbox's connection and its destination until both sides
@@ -17,13 +21,36 @@ final class Relay {
     private final EgressProxy proxy;
     private final Socket down;
     private final Socket up;
+    private final @Nullable String name;
+    private final InetAddress address;
+    private final int port;
+    private volatile String endReason = "closed";
     private final AtomicLong out = new AtomicLong();
     private final AtomicLong in = new AtomicLong();
 
-    Relay(EgressProxy proxy, Socket down, Socket up) {
+    Relay(EgressProxy proxy, Socket down, Socket up, @Nullable String name, InetAddress address, int port) {
         this.proxy = proxy;
         this.down = down;
         this.up = up;
+        this.name = name;
+        this.address = address;
+        this.port = port;
+    }
+
+    /** Ends the relay if {@code policy} no longer allows its destination; returns whether it did. */
+    boolean endIfRefused(EgressPolicy policy) {
+        Decision d = policy.decide(name, address, port);
+        if (d.allowed()) {
+            return false;
+        }
+        endReason = "closed: the new policy refuses it (" + d.reason() + ")";
+        abort();
+        return true;
+    }
+
+    /** Why the relay ended, for the audit. */
+    String endReason() {
+        return endReason;
     }
 
     long bytesOut() {
@@ -34,8 +61,12 @@ final class Relay {
         return in.get();
     }
 
-    /** Relays until both directions end; {@code prefix} (bytes already read from the sandbox) goes first. */
-    void run(byte[] prefix) throws IOException {
+    /**
+     * Relays until both directions end; {@code prefix} (bytes already read from the sandbox) goes
+     * first. At most {@code upLimit} more bytes go from the sandbox to the destination (the rest is
+     * read and discarded), or all of them if it is {@link OneRequest#UNFRAMED}.
+     */
+    void run(byte[] prefix, long upLimit) throws IOException {
         proxy.opened(this);
         try {
             if (prefix.length > 0) {
@@ -45,8 +76,8 @@ final class Relay {
                 up.getOutputStream().write(prefix);
                 out.addAndGet(prefix.length);
             }
-            Thread back = Thread.ofVirtual().name("egress-relay").start(() -> copy(up, down, in));
-            copy(down, up, out);
+            Thread back = Thread.ofVirtual().name("egress-relay").start(() -> copy(up, down, in, OneRequest.UNFRAMED));
+            copy(down, up, out, upLimit);
             try {
                 back.join();
             } catch (InterruptedException e) {
@@ -63,8 +94,9 @@ final class Relay {
         ProxyConnection.closeQuietly(up);
     }
 
-    private void copy(Socket from, Socket to, AtomicLong counter) {
+    private void copy(Socket from, Socket to, AtomicLong counter, long limit) {
         byte[] buf = new byte[CHUNK];
+        long left = limit;
         try {
             InputStream src = from.getInputStream();
             OutputStream dst = to.getOutputStream();
@@ -74,8 +106,14 @@ final class Relay {
                     abort();
                     return;
                 }
-                dst.write(buf, 0, n);
-                counter.addAndGet(n);
+                int forward = left == OneRequest.UNFRAMED ? n : (int) Math.min(n, left);
+                if (forward > 0) {
+                    dst.write(buf, 0, forward);
+                    counter.addAndGet(forward);
+                }
+                if (left != OneRequest.UNFRAMED) {
+                    left -= forward; // what follows the one request is read and dropped
+                }
             }
             to.shutdownOutput();
         } catch (IOException e) {
