@@ -44,10 +44,32 @@ public final class Bench {
         this.base = templates.find("base").orElseThrow(() -> new IllegalStateException("template 'base' is not built; run ./airlock templates"));
     }
 
+    /** {@code [samples] [runtime|egress|sdk ...]}: 50 samples and every part by default. */
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-        new Bench(n).run();
-        SdkBench.run(n);
+        int n = 50;
+        java.util.Set<String> parts = new java.util.HashSet<>();
+        for (String a : args) {
+            if (a.matches("\\d+")) {
+                n = Integer.parseInt(a);
+            } else if (List.of("runtime", "egress", "sdk").contains(a)) {
+                parts.add(a);
+            } else {
+                throw new IllegalArgumentException("unknown argument '" + a + "': give a sample count and/or runtime, egress, sdk");
+            }
+        }
+        if (parts.isEmpty()) {
+            parts.addAll(List.of("runtime", "egress", "sdk"));
+        }
+        Bench bench = new Bench(n);
+        if (parts.contains("runtime")) {
+            bench.run();
+        }
+        if (parts.contains("egress")) {
+            bench.egress();
+        }
+        if (parts.contains("sdk")) {
+            SdkBench.run(n);
+        }
     }
 
     private void run() throws Exception {
@@ -83,6 +105,11 @@ public final class Bench {
             }
             report.latency("warm (pooled) create -> first output", s, "raw runc run (echo ok)", rawRun, "p50 <= 10 ms");
         }
+    }
+
+    private void egress() throws Exception {
+        System.out.printf("%nairlock bench, egress%n%n");
+        new EgressBench(n, home, agent, templates, new Report(System.out)).run();
     }
 
     private SandboxRuntime runtime() {

@@ -81,8 +81,9 @@ final class DefaultSandboxService implements SandboxService {
         Duration ttl = policy.clampTimeout(request.timeout() != null ? request.timeout() : policy.defaultTimeout());
 
         EgressPolicy egressPolicy = egress.policyFor(request.owner(), request.network());
-        // A sandbox whose ceilings allow nothing never gets a network: loopback only, no proxy.
-        boolean network = egressPolicy.reachable();
+        // A sandbox whose ceilings or own rules allow nothing gets no network: loopback only, no
+        // proxy. A runc sandbox can still get one later (PUT /network); a gVisor one cannot.
+        boolean network = egressPolicy.opensAnything();
 
         owners.reserve(request.owner());
         RuntimeSandbox rs;
@@ -158,7 +159,7 @@ final class DefaultSandboxService implements SandboxService {
         synchronized (s) {
             if (s.egress != null) {
                 s.egress.apply(next);
-            } else if (next.reachable()) {
+            } else if (next.opensAnything()) {
                 s.egress = s.runtime.openEgress(next, egress.audit(), egress.limits());
             }
             s.network = rules;

@@ -173,6 +173,20 @@ class EgressTest {
     }
 
     @Test
+    void noInternetAccess_noNetworkAtAll_untilPutNetworkOpensOne() throws Exception {
+        HttpResponse<String> r = server.send("POST", "/sandboxes", "{\"templateID\":\"base\",\"allow_internet_access\":false}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = JSON.readTree(r.body()).get("sandboxID").asText();
+        assertThat(sh(id, "echo \"proxy=${HTTP_PROXY:-none}\"; ip -o link 2>/dev/null | grep -c eg0 || true"))
+                .startsWith("proxy=none");
+        assertThat(sh(id, DIRECT + "http://" + FakeInternet.A + "/")).doesNotContain("site a").doesNotEndWith("exit=0");
+
+        r = server.send("PUT", "/sandboxes/" + id + "/network", "{\"allowOut\":[\"a.test\"],\"denyOut\":[\"0.0.0.0/0\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        assertThat(sh(id, DIRECT + "http://a.test/")).isEqualTo("site a|exit=0");
+    }
+
+    @Test
     void learnMode_proposesExactlyTheNamesTheRunUsed() throws Exception {
         String id = create("{\"learn\":true}");
         assertThat(sh(id, DIRECT + "http://a.test/ && " + CURL + "-k https://a.test/")).isEqualTo("site a\nsite a|exit=0");

@@ -124,6 +124,15 @@ public final class EgressPolicy {
         return !operatorCeiling.isEmpty() && !tenantCeiling.isEmpty();
     }
 
+    /**
+     * Whether this policy lets anything out right now: the ceilings are not empty, and the
+     * sandbox's own rules are not "deny everything" with nothing allowed. A sandbox for which this
+     * is false needs no network at all.
+     */
+    public boolean opensAnything() {
+        return reachable() && (rules.learn() || !rules.deniesAll() || !rules.allowOut().isEmpty());
+    }
+
     /** What the sandbox asked for. */
     public NetworkRules rules() {
         return rules;

@@ -152,6 +152,16 @@ class EgressPolicyTest {
     }
 
     @Test
+    void opensAnything_onlyWhenCeilingsAndRulesLetSomethingOut() {
+        assertThat(open(NetworkRules.DEFAULT).opensAnything()).isTrue();
+        assertThat(open(ONLY_A_TEST).opensAnything()).isTrue();
+        assertThat(open(NetworkRules.of(false, List.of(), List.of(), false)).opensAnything()).isFalse();
+        assertThat(open(NetworkRules.of(true, List.of(), List.of("0.0.0.0/0"), false)).opensAnything()).isFalse();
+        assertThat(open(NetworkRules.of(false, List.of(), List.of(), true)).opensAnything()).as("learn mode").isTrue();
+        assertThat(EgressPolicy.of(EgressRules.NONE, rules("*"), NetworkRules.DEFAULT, BLOCKED).opensAnything()).isFalse();
+    }
+
+    @Test
     void decideName_ceilingOfSomeCidrsResolvesNoNames_N04() {
         // A ceiling of a few CIDRs must not turn DNS into a tunnel: the question alone reaches
         // whoever serves the name, before any address is judged.
