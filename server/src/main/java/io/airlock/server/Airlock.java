@@ -98,7 +98,7 @@ public final class Airlock implements AutoCloseable {
             started.add(0, records);
             List<SandboxListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(records, serverMetrics));
             EgressSettings egress = new EgressSettings(config.egress().ceiling(), tenantCeilings(store), config.egress().limits(),
-                    new BlockedAddresses(BlockedAddresses.hostAddresses()), store.egress());
+                    BlockedAddresses.live(config.egress().block()), store.egress());
             SandboxService service = SandboxService.create(templates, runtime, config.policy(), clock,
                     new TenantQuotas(store.tenants(), clock), fanOut(listeners), egress);
             started.add(0, service);

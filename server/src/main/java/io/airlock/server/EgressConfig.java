@@ -6,8 +6,10 @@ import io.airlock.core.egress.EgressRules;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,11 +20,18 @@ import org.jspecify.annotations.Nullable;
  *     sandbox has a network)
  * @param dns the DNS server Airlock resolves sandboxes' names through ({@code AIRLOCK_DNS} as
  *     {@code ip} or {@code ip:port}; default the host's first {@code /etc/resolv.conf} nameserver)
- * @param limits {@code AIRLOCK_EGRESS_MAX_CONNECTIONS} (default 64) and
+ * @param limits {@code AIRLOCK_EGRESS_MAX_CONNECTIONS} (default 64, at most 10,000) and
  *     {@code AIRLOCK_EGRESS_QUOTA_BYTES} (default 1 GiB) per sandbox
+ * @param block more addresses that are always denied ({@code AIRLOCK_EGRESS_BLOCK}, comma-separated
+ *     IPs), for addresses that reach this host without being on its interfaces, like a cloud's NAT
+ *     public IP; the host's own addresses are blocked without being listed
  */
-public record EgressConfig(EgressRules ceiling, @Nullable InetSocketAddress dns, EgressLimits limits) {
-    public static final EgressConfig NONE = new EgressConfig(EgressRules.NONE, null, EgressLimits.DEFAULTS);
+public record EgressConfig(EgressRules ceiling, @Nullable InetSocketAddress dns, EgressLimits limits, Set<InetAddress> block) {
+    public static final EgressConfig NONE = new EgressConfig(EgressRules.NONE, null, EgressLimits.DEFAULTS, Set.of());
+
+    public EgressConfig {
+        block = Set.copyOf(block);
+    }
 
     static EgressConfig fromEnvironment(Map<String, String> env) {
         String raw = env.getOrDefault("AIRLOCK_EGRESS_CEILING", "").strip();
@@ -31,10 +40,20 @@ public record EgressConfig(EgressRules ceiling, @Nullable InetSocketAddress dns,
         InetSocketAddress dns = env.containsKey("AIRLOCK_DNS") ? dns(env.get("AIRLOCK_DNS")) : null;
         EgressLimits d = EgressLimits.DEFAULTS;
         EgressLimits limits = new EgressLimits(
-                (int) number("AIRLOCK_EGRESS_MAX_CONNECTIONS", env, d.maxConnections(), 100_000),
+                (int) number("AIRLOCK_EGRESS_MAX_CONNECTIONS", env, d.maxConnections(), 10_000),
                 number("AIRLOCK_EGRESS_QUOTA_BYTES", env, d.byteQuota(), Long.MAX_VALUE),
                 d.handshakeTimeout(), d.connectTimeout());
-        return new EgressConfig(ceiling, dns, limits);
+        Set<InetAddress> block = new HashSet<>();
+        for (String ip : env.getOrDefault("AIRLOCK_EGRESS_BLOCK", "").split(",")) {
+            if (!ip.isBlank()) {
+                try {
+                    block.add(InetAddress.ofLiteral(ip.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidRequestException("AIRLOCK_EGRESS_BLOCK", "'" + ip.strip() + "' is not an IP address");
+                }
+            }
+        }
+        return new EgressConfig(ceiling, dns, limits, block);
     }
 
     private static InetSocketAddress dns(String text) {

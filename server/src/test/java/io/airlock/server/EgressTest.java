@@ -97,6 +97,8 @@ class EgressTest {
         assertThat(sh(id, DIRECT + "-k --resolve a.test:443:" + FakeInternet.B + " https://a.test/")).doesNotContain("site")
                 .doesNotEndWith("exit=0");
         assertThat(sh(id, DIRECT + "http://" + FakeInternet.B + ":8080/")).doesNotContain("site b").doesNotEndWith("exit=0");
+        // other ports are judged by address even when the proxy is told a name (CONNECT a.test:8080)
+        assertThat(sh(id, CURL + "-p http://a.test:8080/")).doesNotContain("site a").doesNotEndWith("exit=0");
         // N-09: an allowed name that resolves to a private address
         assertThat(sh(id, DIRECT + "http://private.test/")).doesNotContain("site").doesNotEndWith("exit=0");
         // N-11: the host's own addresses and the control port
@@ -121,6 +123,7 @@ class EgressTest {
         assertThat(events).anyMatch(e -> e.startsWith("deny tcp a.test " + FakeInternet.B + ":80 address-mismatch"));
         assertThat(events).anyMatch(e -> e.startsWith("deny tcp a.test " + FakeInternet.B + ":443 address-mismatch"));
         assertThat(events).anyMatch(e -> e.startsWith("deny tcp - " + FakeInternet.B + ":8080 "));
+        assertThat(events).anyMatch(e -> e.startsWith("deny tcp a.test " + FakeInternet.A + ":8080 "));
         assertThat(events).anyMatch(e -> e.startsWith("deny dns private.test 10.0.0.7:53 blocked-range"));
         assertThat(events).anyMatch(e -> e.startsWith("deny tcp - " + FakeInternet.HOST_SIDE + ":" + server.airlock.port()));
         assertThat(events).anyMatch(e -> e.startsWith("deny udp - " + FakeInternet.B + ":9999 "));

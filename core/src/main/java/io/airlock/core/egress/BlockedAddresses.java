@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -51,11 +52,50 @@ public final class BlockedAddresses {
     /** What {@link #why} says of the host's own addresses (possibly after a NAT64 or 6to4 prefix). */
     static final String HOST = "a host address";
 
-    private final Set<Ip> host;
+    /** How often {@link #live} lists the host's addresses again. */
+    static final long REFRESH_NANOS = 10_000_000_000L;
+
+    private final Supplier<Set<InetAddress>> source;
+    private final boolean refreshing;
+    private volatile Set<Ip> host;
+    private volatile long listedAt;
 
     /** The fixed ranges plus {@code hostAddresses}, usually {@link #hostAddresses()}. */
     public BlockedAddresses(Set<InetAddress> hostAddresses) {
-        this.host = hostAddresses.stream().map(Ip::of).collect(Collectors.toUnmodifiableSet());
+        this(() -> hostAddresses, false);
+    }
+
+    private BlockedAddresses(Supplier<Set<InetAddress>> source, boolean refreshing) {
+        this.source = source;
+        this.refreshing = refreshing;
+        this.host = list(source);
+        this.listedAt = System.nanoTime();
+    }
+
+    /**
+     * The fixed ranges plus the host's own addresses, listed again every 10 s (an address that
+     * appears later, by DHCP, a new interface or IPv6 privacy addressing, is blocked too), plus
+     * {@code extra}: addresses that reach the host without being on one of its interfaces, such
+     * as a cloud's 1:1 NAT public IP ({@code AIRLOCK_EGRESS_BLOCK}).
+     */
+    public static BlockedAddresses live(Set<InetAddress> extra) {
+        return new BlockedAddresses(() -> {
+            Set<InetAddress> all = new HashSet<>(hostAddresses());
+            all.addAll(extra);
+            return all;
+        }, true);
+    }
+
+    private static Set<Ip> list(Supplier<Set<InetAddress>> source) {
+        return source.get().stream().map(Ip::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    private Set<Ip> host() {
+        if (refreshing && System.nanoTime() - listedAt > REFRESH_NANOS) {
+            listedAt = System.nanoTime(); // one caller lists; the others use the previous set meanwhile
+            host = list(source);
+        }
+        return host;
     }
 
     /**
@@ -85,7 +125,7 @@ public final class BlockedAddresses {
     }
 
     Optional<String> why(Ip ip) {
-        if (host.contains(ip)) {
+        if (host().contains(ip)) {
             return Optional.of(HOST);
         }
         for (Map.Entry<IpBlock, String> r : RANGES) {

@@ -12,6 +12,16 @@ class BlockedAddressesTest {
     private final BlockedAddresses blocked = new BlockedAddresses(Set.of(addr("203.0.113.250")));
 
     @Test
+    void live_blocksTheHostsInterfaceAddressesAndTheExtraOnes_N11() throws Exception {
+        BlockedAddresses live = BlockedAddresses.live(Set.of(addr("203.0.113.77")));
+        assertThat(live.why(addr("203.0.113.77"))).contains("a host address");
+        assertThat(live.why(addr("203.0.113.78"))).isEmpty();
+        for (java.net.InetAddress a : BlockedAddresses.hostAddresses()) {
+            assertThat(live.why(a)).as(a.toString()).isPresent();
+        }
+    }
+
+    @Test
     void why_privateLoopbackMetadataAndFriends_N09() {
         assertThat(blocked.why(addr("10.1.2.3"))).contains("10.0.0.0/8 (private)");
         assertThat(blocked.why(addr("127.0.0.53"))).contains("127.0.0.0/8 (loopback)");

@@ -5,6 +5,7 @@ import io.airlock.core.egress.EgressPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -212,6 +213,14 @@ final class ProxyConnection {
 
     private void dial(EgressPolicy policy, Target t) {
         List<InetAddress> candidates;
+        if (t.literal() instanceof Inet6Address) {
+            deny(null, t.literal(), t.port(), "ipv6-not-forwarded: egress is IPv4 only", true);
+            return;
+        }
+        // A name is judged as a name only where the protocol carries it (Host on 80, SNI on 443),
+        // as on a redirected connection; on other ports the name only says which addresses to
+        // judge, so CONNECT a.test:22 is allowed only if a.test's address is.
+        boolean byName = t.name() != null && (t.port() == 80 || t.port() == 443);
         if (t.name() == null) {
             InetAddress address = t.literal() != null ? t.literal() : original.getAddress();
             if (!explicit && t.literal() != null && !t.literal().equals(original.getAddress())) {
@@ -220,9 +229,9 @@ final class ProxyConnection {
             }
             candidates = List.of(address);
         } else {
-            Decision byName = policy.decide(t.name(), null, t.port());
-            if (!byName.allowed()) {
-                deny(t.name(), explicit ? null : original.getAddress(), t.port(), byName.reason(), t.port() == 80 || explicit);
+            Decision nameDecision = policy.decide(t.name(), null, t.port());
+            if (!nameDecision.allowed()) {
+                deny(t.name(), explicit ? null : original.getAddress(), t.port(), nameDecision.reason(), t.port() == 80 || explicit);
                 return;
             }
             NameCache.Entry entry;
@@ -250,7 +259,7 @@ final class ProxyConnection {
         }
         Decision last = null;
         for (InetAddress address : candidates) {
-            Decision d = policy.decide(t.name(), address, t.port());
+            Decision d = policy.decide(byName ? t.name() : null, address, t.port());
             if (!d.allowed()) {
                 last = d;
                 continue;
