@@ -169,6 +169,23 @@ final class DefaultSandboxService implements SandboxService {
     }
 
     @Override
+    public int reapplyEgress(String owner) {
+        int n = 0;
+        for (LiveSandbox s : live.values()) {
+            if (!s.owner.equals(owner)) {
+                continue;
+            }
+            synchronized (s) {
+                if (s.egress != null) {
+                    s.egress.apply(egress.policyFor(owner, s.network));
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    @Override
     public NetworkRules network(String id) {
         LiveSandbox s = find(id);
         synchronized (s) {

@@ -76,6 +76,15 @@ public interface SandboxService extends AutoCloseable {
      */
     Sandbox updateNetwork(String id, NetworkRules rules);
 
+    /**
+     * Judges the live sandboxes of {@code owner} again under the current ceilings (after an
+     * admin changed the tenant's): new connections see the new ceiling, and open ones it refuses
+     * are ended.
+     *
+     * @return how many sandboxes were re-judged
+     */
+    int reapplyEgress(String owner);
+
     /** The network rules a live sandbox runs with. */
     NetworkRules network(String id);
 

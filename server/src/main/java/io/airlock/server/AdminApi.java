@@ -57,6 +57,7 @@ final class AdminApi {
             }
             List<String> rules = body.ceiling() == null ? null : EgressRules.parse("ceiling", body.ceiling()).texts();
             tenants.setEgressCeiling(id, rules);
+            sandboxes.reapplyEgress(id); // running sandboxes too: an admin can cut a tenant off now
             ctx.json(new EgressCeiling(rules));
         });
         r.delete("/admin/keys/{id}", ctx -> {

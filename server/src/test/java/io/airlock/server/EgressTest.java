@@ -216,6 +216,10 @@ class EgressTest {
         r = server.send("GET", "/v1/sandboxes/" + id + "/egress", null, key);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(events(JSON.readTree(r.body()))).anyMatch(e -> e.startsWith("deny tcp b.test -:80 outside-tenant-ceiling"));
+        // narrowing the ceiling reaches the running sandbox at once
+        r = server.send("PUT", "/admin/tenants/" + tenant.get("id").asText() + "/egress", "{\"ceiling\":[\"b.test\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(sh(id, DIRECT + "http://a.test/", key)).doesNotContain("site a").doesNotEndWith("exit=0");
         // another tenant's audit is the same 404 as none
         assertThat(server.send("GET", "/v1/sandboxes/" + id + "/egress", null).statusCode()).isEqualTo(404);
     }
