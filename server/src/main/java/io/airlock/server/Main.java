@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
  * <ul>
  *   <li>{@code serve}: start the server and run until SIGTERM/SIGINT, then shut down gracefully;
  *   <li>{@code templates}: build the built-in templates that are not cached yet;
- *   <li>{@code tenants ...}, {@code keys ...}: manage tenants and API keys on the running server.
  * </ul>
  */
 public final class Main {
@@ -35,9 +34,8 @@ public final class Main {
         switch (command) {
             case "serve" -> serve(config);
             case "templates" -> buildTemplates(config);
-            case "tenants", "keys" -> System.exit(AdminCli.run(config, java.util.Arrays.asList(args), System.out, System.err));
             default -> {
-                System.err.println("airlock: unknown command '" + command + "'; use serve, templates, tenants or keys");
+                System.err.println("airlock: unknown command '" + command + "'; use serve or templates (the CLI has the rest: ./airlock --help)");
                 System.exit(2);
             }
         }

@@ -1,5 +1,6 @@
 package io.airlock.server;
 
+import io.airlock.core.BuiltinTemplates;
 import io.airlock.core.CommandRunner;
 import io.airlock.core.InvalidRequestException;
 import io.airlock.core.ProcessSpec;
@@ -9,6 +10,8 @@ import io.airlock.core.SandboxPolicy;
 import io.airlock.core.SandboxProcess;
 import io.airlock.core.SandboxRequest;
 import io.airlock.core.SandboxService;
+import io.airlock.core.Template;
+import io.airlock.core.TemplateRecipe;
 import io.airlock.core.Templates;
 import io.airlock.core.Tier;
 import io.airlock.server.PlatformDtos.CreateSandbox;
@@ -61,6 +64,7 @@ final class PlatformApi {
         r.post("/v1/sandboxes/{id}/resume", ctx -> ctx.json(SandboxView.of(sandboxes.resume(owned(ctx).id(), null))));
         r.post("/v1/sandboxes/{id}/exec", this::exec);
         r.get("/v1/templates", ctx -> ctx.json(templates.list().stream().map(TemplateView::of).toList()));
+        r.post("/v1/templates/{name}/build", this::build);
     }
 
     private void create(Context ctx) {
@@ -78,6 +82,41 @@ final class PlatformApi {
                 Caller.of(ctx).tenantId(),
                 NetworkBody.parse(null, body.network(), "network"));
         ctx.status(201).json(SandboxView.of(sandboxes.create(request)));
+    }
+
+    /**
+     * Builds a built-in template (a cached one answers at once), streaming NDJSON progress lines
+     * {@code {"fraction":0.42,"message":"…"}} and then {@code {"template":{…}}} or
+     * {@code {"error":"…"}}. Admins only: a build runs mmdebstrap on the host.
+     */
+    private void build(Context ctx) throws java.io.IOException {
+        Caller.of(ctx).requireAdmin();
+        String name = ctx.pathParam("name");
+        TemplateRecipe recipe = BuiltinTemplates.all().stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new InvalidRequestException("name", "'" + name + "' is not a built-in template; built-ins: "
+                        + BuiltinTemplates.all().stream().map(TemplateRecipe::name).toList()));
+        ctx.contentType("application/x-ndjson");
+        var out = ctx.res().getOutputStream();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Object lock = new Object();
+        try {
+            Template t = templates.build(recipe, (fraction, message) -> {
+                synchronized (lock) {
+                    try {
+                        out.write(json.writeValueAsBytes(Map.of("fraction", fraction, "message", message)));
+                        out.write('\n');
+                        out.flush();
+                    } catch (java.io.IOException e) {
+                        // the client went away; the build finishes and is cached anyway
+                    }
+                }
+            });
+            out.write(json.writeValueAsBytes(Map.of("template", TemplateView.of(t))));
+        } catch (RuntimeException e) {
+            out.write(json.writeValueAsBytes(Map.of("error", String.valueOf(e.getMessage()))));
+        }
+        out.write('\n');
+        out.flush();
     }
 
     private void exec(Context ctx) throws InterruptedException {

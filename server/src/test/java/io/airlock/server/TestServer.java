@@ -15,13 +15,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
-/** A real server on port 0 over the shared template cache, with a private data directory. */
-final class TestServer implements AutoCloseable {
-    static final Path TEMPLATES = Path.of(System.getProperty("airlock.test.templates",
+/**
+ * A real server on port 0 over the shared template cache, with a private data directory. Shared
+ * with the SDK and CLI tests through this module's test jar.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final Path TEMPLATES = Path.of(System.getProperty("airlock.test.templates",
             System.getProperty("user.home") + "/.airlock/templates"));
 
-    final Airlock airlock;
-    final Path home;
+    public final Airlock airlock;
+    public final Path home;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private TestServer(Airlock airlock, Path home) {
@@ -29,12 +32,12 @@ final class TestServer implements AutoCloseable {
         this.home = home;
     }
 
-    static TestServer start(Map<String, Integer> pools) throws IOException {
+    public static TestServer start(Map<String, Integer> pools) throws IOException {
         return start(pools, Map.of());
     }
 
     /** A server with extra environment settings, e.g. {@code AIRLOCK_IDLE_TIMEOUT_SECONDS}. */
-    static TestServer start(Map<String, Integer> pools, Map<String, String> env) throws IOException {
+    public static TestServer start(Map<String, Integer> pools, Map<String, String> env) throws IOException {
         TemplateCatalog.open(TEMPLATES, Clock.systemUTC()).build(BuiltinTemplates.BASE, BuildProgress.NONE);
         Path home = Files.createTempDirectory("airlock-server-test");
         Map<String, String> all = new java.util.HashMap<>(env);
@@ -51,21 +54,21 @@ final class TestServer implements AutoCloseable {
     }
 
     /** The admin tenant's API key, written to {@code $AIRLOCK_HOME/admin.key} on first start. */
-    String adminKey() throws IOException {
+    public String adminKey() throws IOException {
         return Files.readString(home.resolve("admin.key")).trim();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + airlock.port();
     }
 
     /** A request with the admin key. */
-    HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+    public HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
         return send(method, path, body, adminKey());
     }
 
     /** A request with the given API key, or none if {@code apiKey} is null. */
-    HttpResponse<String> send(String method, String path, String body, String apiKey) throws IOException, InterruptedException {
+    public HttpResponse<String> send(String method, String path, String body, String apiKey) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json");

@@ -1,0 +1,73 @@
+package io.airlock.cli;
+
+import io.airlock.sdk.EntryType;
+import io.airlock.sdk.Sandbox;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code airlock files cp SRC DST}: one side is {@code SANDBOX_ID:/path}, the other a local path. */
+@Command(name = "files", description = "Copy files to and from sandboxes.", subcommands = FilesCommand.Cp.class)
+final class FilesCommand {
+    private FilesCommand() {}
+
+    @Command(name = "cp", description = "Copy a file or directory: ID:/remote/path to a local path, or the other way.")
+    static final class Cp extends CliCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SRC")
+        String from;
+
+        @Parameters(index = "1", paramLabel = "DST")
+        String to;
+
+        @Override
+        public Integer call() throws IOException {
+            Remote src = Remote.parse(from);
+            Remote dst = Remote.parse(to);
+            if ((src == null) == (dst == null)) {
+                throw new CliException("exactly one of SRC and DST must be a sandbox path like ID:/home/user/file", 2);
+            }
+            if (src != null) {
+                Sandbox sbx = client().sandboxes().connect(src.id());
+                Path local = Path.of(to);
+                if (sbx.files().stat(src.path()).type() == EntryType.DIRECTORY) {
+                    new Downloads(sbx.files(), err()).copyTree(src.path(), local);
+                } else {
+                    Path target = Files.isDirectory(local) ? local.resolve(Path.of(src.path()).getFileName().toString()) : local;
+                    try (InputStream in = sbx.files().readStream(src.path())) {
+                        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            } else {
+                Sandbox sbx = client().sandboxes().connect(dst.id());
+                Path local = Path.of(from);
+                if (!Files.isRegularFile(local)) {
+                    throw new CliException(local + " is not a regular file (directories: copy their files one by one)");
+                }
+                try (InputStream in = Files.newInputStream(local)) {
+                    sbx.files().write(dst.path(), in);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code ID:/path}; null for a local path. */
+    record Remote(String id, String path) {
+        static Remote parse(String arg) {
+            int colon = arg.indexOf(':');
+            if (colon <= 0 || arg.startsWith("/") || arg.startsWith(".")) {
+                return null;
+            }
+            String path = arg.substring(colon + 1);
+            if (!path.startsWith("/")) {
+                throw new CliException("sandbox paths are absolute: " + arg.substring(0, colon) + ":/home/user/…", 2);
+            }
+            return new Remote(arg.substring(0, colon), path);
+        }
+    }
+}

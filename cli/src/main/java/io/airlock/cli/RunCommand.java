@@ -1,0 +1,125 @@
+package io.airlock.cli;
+
+import io.airlock.sdk.CommandExitException;
+import io.airlock.sdk.CommandResult;
+import io.airlock.sdk.RunOptions;
+import io.airlock.sdk.Sandbox;
+import io.airlock.sdk.SandboxSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code airlock run FILE | -c CODE}: a fresh sandbox, the code run in it with its output
+ * streamed here as it comes, the files it left in {@code /home/user/out} downloaded to
+ * {@code --out}, the sandbox killed. The exit code is the code's.
+ */
+@Command(name = "run", description = "Run a file or -c CODE in a fresh sandbox; exit with its exit code.")
+final class RunCommand extends CliCommand implements Callable<Integer> {
+    static final String OUT_DIR = "/home/user/out";
+    private static final String WORK_DIR = "/home/user/airlock-run";
+
+    static final class Source {
+        @Parameters(index = "0", paramLabel = "FILE", description = "a .py, .js or .sh file to run")
+        Path file;
+
+        @Option(names = {"-c", "--code"}, paramLabel = "CODE", description = "code to run instead of a file")
+        String code;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--lang", paramLabel = "python|js|bash", description = "the language (default: from the file's extension, else python)")
+    String lang;
+
+    @Option(names = "--template", description = "the sandbox template (default: base)")
+    String template = SandboxSpec.DEFAULT_TEMPLATE;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "how long the code may run (default: 5m)")
+    Duration timeout = Duration.ofMinutes(5);
+
+    @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "an environment variable for the code (repeatable)")
+    Map<String, String> env = new LinkedHashMap<>();
+
+    @Option(names = "--allow", paramLabel = "HOST", description = "a host or CIDR the code may reach (repeatable; nothing else is reachable)")
+    List<String> allow = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "download what the code writes to " + OUT_DIR + " into DIR")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        Language language = language();
+        byte[] program = source.file != null ? readFile(source.file) : source.code.getBytes(StandardCharsets.UTF_8);
+        SandboxSpec.Builder spec = SandboxSpec.builder()
+                .template(template)
+                .timeout(timeout.plus(Duration.ofMinutes(1)))
+                .metadata(Map.of("airlock.cli", "run"));
+        spec.allowOut(allow);
+        spec.denyOut(List.of("0.0.0.0/0")); // nothing but --allow, whatever the ceilings permit
+        try (Sandbox sbx = client().sandboxes().create(spec.build())) {
+            String main = WORK_DIR + "/main" + language.extension;
+            sbx.files().makeDir(OUT_DIR);
+            sbx.files().write(main, program);
+            RunOptions options = RunOptions.builder()
+                    .cwd("/home/user")
+                    .env(env)
+                    .timeout(timeout)
+                    .onStdout(s -> {
+                        out().print(s);
+                        out().flush();
+                    })
+                    .onStderr(s -> {
+                        err().print(s);
+                        err().flush();
+                    })
+                    .build();
+            CommandResult result;
+            try {
+                result = sbx.commands().run(language.interpreter + " " + main, options);
+            } catch (CommandExitException e) {
+                result = e.result();
+            }
+            if (this.out != null) {
+                new Downloads(sbx.files(), err()).copyTree(OUT_DIR, this.out);
+            }
+            if (json()) {
+                printJson(Map.of("sandboxId", sbx.sandboxId(), "exitCode", result.exitCode()));
+            }
+            return result.exitCode();
+        }
+    }
+
+    private Language language() {
+        if (lang != null) {
+            return Language.parse(lang);
+        }
+        if (source.file != null) {
+            Language byName = Language.ofFile(source.file.getFileName().toString());
+            if (byName != null) {
+                return byName;
+            }
+        }
+        return Language.PYTHON;
+    }
+
+    private static byte[] readFile(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new CliException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.airlock.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.server.TestServer;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real command: {@code ./airlock} of this checkout as a separate process, against a real
+ * server on port 0, configured the way a user would ({@code AIRLOCK_URL}, {@code AIRLOCK_API_KEY}).
+ */
+@Timeout(300)
+class CliTest {
+    private static final Path ROOT = Path.of(System.getProperty("airlock.root", "..")).toAbsolutePath().normalize();
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(Map.of("base", 1));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run airlock(String stdin, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("airlock").toString()));
+        cmd.addAll(List.of(args));
+        return exec(cmd, stdin, Map.of());
+    }
+
+    static Run exec(List<String> cmd, String stdin, Map<String, String> extraEnv) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(k -> k.startsWith("AIRLOCK_") || k.startsWith("E2B_"));
+        pb.environment().put("AIRLOCK_URL", server.baseUrl());
+        pb.environment().put("AIRLOCK_API_KEY", server.adminKey());
+        pb.environment().put("AIRLOCK_HOME", server.home.toString());
+        pb.environment().putAll(extraEnv);
+        Path out = Files.createTempFile("cli-out", ".txt");
+        Path err = Files.createTempFile("cli-err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(cmd + " did not finish; out: " + Files.readString(out) + " err: " + Files.readString(err));
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void run_printsTheOutputOfPython() throws Exception {
+        Run r = airlock(null, "run", "-c", "print(1+1)");
+        assertThat(r.out()).isEqualTo("2\n");
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    @Test
+    void run_exitCodeAndStderrPropagate() throws Exception {
+        Run r = airlock(null, "run", "--lang", "bash", "-c", "echo to-err >&2; exit 7");
+        assertThat(r.code()).isEqualTo(7);
+        assertThat(r.err()).contains("to-err");
+        Run js = airlock(null, "run", "--lang", "js", "-c", "console.log(6*7); process.exit(3)");
+        assertThat(js.out()).isEqualTo("42\n");
+        assertThat(js.code()).isEqualTo(3);
+    }
+
+    @Test
+    void run_fileWithEnv_andOutDownloadsWhatTheCodeWrote(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("job.py");
+        Files.writeString(script, """
+                import os
+                os.makedirs('/home/user/out/sub', exist_ok=True)
+                open('/home/user/out/report.txt', 'w').write('answer=' + os.environ['ANSWER'])
+                open('/home/user/out/sub/data.bin', 'wb').write(bytes(range(256)))
+                os.symlink('/etc/passwd', '/home/user/out/link')
+                print('done')
+                """);
+        Path out = dir.resolve("results");
+        Run r = airlock(null, "run", script.toString(), "--env", "ANSWER=42", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("done\n");
+        assertThat(Files.readString(out.resolve("report.txt"))).isEqualTo("answer=42");
+        assertThat(Files.readAllBytes(out.resolve("sub/data.bin"))).hasSize(256);
+        assertThat(out.resolve("link")).as("a link the code made is not followed or copied").doesNotExist();
+        assertThat(r.err()).contains("not a regular file");
+    }
+
+    @Test
+    void errors_areOneLineWithNonZeroExit() throws Exception {
+        Run r = airlock(null, "sandbox", "info", "nosuchsandbox0000");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("airlock: ").doesNotContain("\tat ");
+        Run usage = airlock(null, "run");
+        assertThat(usage.code()).isEqualTo(2);
+    }
+
+    @Test
+    void sandbox_createInfoExecLsKill_withJson() throws Exception {
+        Run created = airlock(null, "sandbox", "create", "--metadata", "purpose=cli-test");
+        assertThat(created.code()).as(created.err()).isZero();
+        String id = created.out().strip();
+        Run info = airlock(null, "--json", "sandbox", "info", id);
+        assertThat(info.out()).contains("\"sandboxId\" : \"" + id + "\"").contains("cli-test");
+        Run exec = airlock(null, "sandbox", "exec", id, "echo", "hello;", "exit", "5");
+        assertThat(exec.out()).isEqualTo("hello\n");
+        assertThat(exec.code()).isEqualTo(5);
+        assertThat(airlock(null, "sandbox", "ls").out()).contains(id);
+        assertThat(airlock(null, "sandbox", "kill", id).code()).isZero();
+        assertThat(airlock(null, "sandbox", "ls").out()).doesNotContain(id);
+    }
+
+    @Test
+    void filesCp_toAndFromASandbox(@TempDir Path dir) throws Exception {
+        String id = airlock(null, "sandbox", "create").out().strip();
+        Path local = dir.resolve("in.txt");
+        Files.writeString(local, "round trip");
+        assertThat(airlock(null, "files", "cp", local.toString(), id + ":/home/user/in.txt").code()).isZero();
+        Path back = dir.resolve("back.txt");
+        Run r = airlock(null, "files", "cp", id + ":/home/user/in.txt", back.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(back)).isEqualTo("round trip");
+        airlock(null, "sandbox", "kill", id);
+    }
+
+    @Test
+    void shell_worksUnderAPseudoTerminal() throws Exception {
+        String id = airlock(null, "sandbox", "create").out().strip();
+        // script(1) gives the CLI a real pseudo-terminal, as a person's terminal would be
+        String command = ROOT.resolve("airlock") + " sandbox shell " + id;
+        Run r = exec(List.of("script", "-q", "-e", "-c", command, "/dev/null"), "echo shell-says-$((6*7))\nexit 3\n", Map.of());
+        assertThat(r.out()).contains("shell-says-42");
+        assertThat(r.code()).isEqualTo(3);
+        airlock(null, "sandbox", "kill", id);
+    }
+
+    @Test
+    void tenantsAndKeys_forAdmins() throws Exception {
+        Run created = airlock(null, "tenants", "create", "cli-tenant-" + System.nanoTime(), "3");
+        assertThat(created.code()).as(created.err()).isZero();
+        String tenant = group(created.out(), "tenant (t_\\S+)");
+        assertThat(group(created.out(), "API key \\(shown once\\): (e2b_[0-9a-f]{40})")).isNotEmpty();
+        assertThat(airlock(null, "tenants", "ls").out()).contains(tenant);
+        Run key = airlock(null, "keys", "create", tenant, "ci");
+        String keyId = group(key.out(), "key (\\S+) \\(ci\\)");
+        assertThat(airlock(null, "keys", "ls", tenant).out()).contains(keyId);
+        assertThat(airlock(null, "keys", "revoke", keyId).code()).isZero();
+        assertThat(airlock(null, "tenants", "revoke", tenant).code()).isZero();
+    }
+
+    @Test
+    void templateLs_andCompletionScript() throws Exception {
+        assertThat(airlock(null, "template", "ls").out()).contains("base");
+        Run completion = airlock(null, "generate-completion");
+        assertThat(completion.out()).contains("complete").contains("airlock");
+    }
+
+    private static String group(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        return m.group(1);
+    }
+
+}
