@@ -56,7 +56,7 @@ final class Json {
 
     static Map<String, String> stringMap(JsonNode node, String field) {
         Map<String, String> out = new LinkedHashMap<>();
-        node.path(field).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        node.path(field).properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -64,8 +63,7 @@ final class ProcessReader {
                 if (event.has("start")) {
                     pid.complete(event.path("start").path("pid").asInt());
                 } else if (event.has("data")) {
-                    for (Iterator<Map.Entry<String, JsonNode>> it = event.path("data").fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> d = it.next();
+                    for (Map.Entry<String, JsonNode> d : event.path("data").properties()) {
                         listener.data(d.getKey(), Base64.getDecoder().decode(d.getValue().asText()));
                     }
                 } else if (event.has("end")) {
