@@ -1,0 +1,114 @@
+package io.airlock.sdk;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to create a sandbox from: a template, how long it lives, its environment, metadata and
+ * outbound network rules. Immutable; build it with {@link #builder()}.
+ *
+ * <pre>{@code
+ * SandboxSpec spec = SandboxSpec.builder()
+ *         .template("code-interpreter")
+ *         .timeout(Duration.ofMinutes(5))
+ *         .env(Map.of("MODE", "test"))
+ *         .metadata(Map.of("user", "alice"))
+ *         .allowOut(List.of("pypi.org")).denyOut(List.of("0.0.0.0/0"))
+ *         .build();
+ * }</pre>
+ *
+ * @param template the template to start from ({@code base} by default)
+ * @param timeout how long the sandbox lives before it is killed; the server clamps it to its maximum
+ * @param env environment variables of every command and code context
+ * @param metadata key/value labels, filterable in {@link Sandboxes#list(ListOptions)}
+ * @param allowOut destinations the sandbox may connect to (domains, {@code *.domain}, IPs, CIDRs); allow wins over deny
+ * @param denyOut destinations it may not connect to (IPs and CIDRs; {@code 0.0.0.0/0} for everything)
+ * @param learnEgress allow everything within the operator's ceilings and record it, to propose an allowlist
+ */
+public record SandboxSpec(String template, Duration timeout, Map<String, String> env, Map<String, String> metadata,
+        List<String> allowOut, List<String> denyOut, boolean learnEgress) {
+    /** The template E2B and Airlock start from when none is named. */
+    public static final String DEFAULT_TEMPLATE = "base";
+    /** How long a sandbox lives when no timeout is given, as in E2B. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
+    public SandboxSpec {
+        Objects.requireNonNull(template, "template");
+        Objects.requireNonNull(timeout, "timeout");
+        env = Map.copyOf(env);
+        metadata = Map.copyOf(metadata);
+        allowOut = List.copyOf(allowOut);
+        denyOut = List.copyOf(denyOut);
+    }
+
+    /** A spec for the {@code base} template with every default. */
+    public static SandboxSpec defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link SandboxSpec}; every setting is optional. Not thread-safe. */
+    public static final class Builder {
+        private String template = DEFAULT_TEMPLATE;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Map<String, String> env = Map.of();
+        private Map<String, String> metadata = Map.of();
+        private List<String> allowOut = List.of();
+        private List<String> denyOut = List.of();
+        private boolean learnEgress;
+
+        private Builder() {}
+
+        /** @throws IllegalArgumentException if {@code template} is blank */
+        public Builder template(String template) {
+            if (template == null || template.isBlank()) {
+                throw new IllegalArgumentException("template must name a template such as 'base', got '" + template + "'");
+            }
+            this.template = template;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if {@code timeout} is not positive or not whole seconds' worth */
+        public Builder timeout(Duration timeout) {
+            if (timeout == null || timeout.toSeconds() < 1) {
+                throw new IllegalArgumentException("timeout must be at least 1 second, got " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder env(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> metadata) {
+            this.metadata = Map.copyOf(metadata);
+            return this;
+        }
+
+        public Builder allowOut(List<String> allowOut) {
+            this.allowOut = List.copyOf(allowOut);
+            return this;
+        }
+
+        public Builder denyOut(List<String> denyOut) {
+            this.denyOut = List.copyOf(denyOut);
+            return this;
+        }
+
+        public Builder learnEgress(boolean learn) {
+            this.learnEgress = learn;
+            return this;
+        }
+
+        public SandboxSpec build() {
+            return new SandboxSpec(template, timeout, env, metadata, allowOut, denyOut, learnEgress);
+        }
+    }
+}
