@@ -35,7 +35,9 @@ final class ShellCommand extends CliCommand implements Callable<Integer> {
                 // our own terminal went away; the shell ends with the session
             }
         })) {
-            Thread input = Thread.ofPlatform().daemon().name("shell-stdin").start(() -> pump(System.in, pty));
+            Thread input = new Thread(() -> pump(System.in, pty), "shell-stdin"); // Java 17: no Thread.ofPlatform
+            input.setDaemon(true);
+            input.start();
             int code = pty.waitFor(Duration.ofDays(365));
             input.interrupt();
             return code;
@@ -63,7 +65,7 @@ final class ShellCommand extends CliCommand implements Callable<Integer> {
         /** Columns and rows, 80×24 without a terminal. */
         static int[] size() {
             String s = stty(List.of("size"));
-            if (s != null && s.strip().matches("\\d+ \\d+")) {
+            if (s != null && s.strip().matches("[1-9]\\d* [1-9]\\d*")) { // a fresh pty may say "0 0"
                 String[] rc = s.strip().split(" ");
                 return new int[] {Integer.parseInt(rc[1]), Integer.parseInt(rc[0])};
             }
