@@ -2,6 +2,7 @@
 //   node bench.mjs --measure create    --label pooled --n 30 [--gap-ms 1000] [--warmup 3]
 //   node bench.mjs --measure roundtrip --label sdk    --n 60 [--warmup 5]
 //   node bench.mjs --measure runcode   --label sdk    --n 60 [--warmup 300]
+//   node bench.mjs --measure create-runcode --label sdk --n 30 [--warmup 3]
 // create:    Sandbox.create('base') + commands.run('echo ok') until the first stdout arrives
 //            (the kill afterwards is not timed; --gap-ms sleeps between samples, untimed, so a
 //            warm pool can refill).
@@ -11,6 +12,8 @@
 // Warm-ups are untimed calls before the samples. The JITs of node and of the server need a few
 // thousand calls to settle (SdkBench passes --warmup 3000), so that the figures are the steady
 // state of a server in use.
+// create-runcode: Sandbox.create() of @e2b/code-interpreter + runCode('1+1') (the kill is not
+//            timed): the Java SDK's same figure is printed beside it.
 // floor:     fetch(GET /health) from node: what one HTTP exchange costs on this machine.
 // Against floor_server.mjs (canned replies, no work) the same measures give the SDK's own share.
 // Reads E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY like the SDK does. Prints one JSON line:
@@ -84,6 +87,19 @@ async function main() {
     } finally {
       await sbx.kill()
     }
+  } else if (values.measure === 'create-runcode') {
+    const warmup = Number(values.warmup || 3)
+    for (let i = 0; i < warmup + n; i++) {
+      const t0 = performance.now()
+      const sbx = await CodeInterpreter.create({ timeoutMs: 60_000 })
+      const ex = await sbx.runCode('1+1')
+      const ms = performance.now() - t0
+      await sbx.kill()
+      if (ex.text !== '2' || ex.error) {
+        throw new Error(`runCode('1+1') gave ${JSON.stringify(ex.toJSON())}`)
+      }
+      if (i >= warmup) samples.push(ms)
+    }
   } else if (values.measure === 'floor') {
     // The HTTP floor: one plain request/response from node to the same server, no sandbox work.
     const url = process.env.E2B_API_URL + '/health'
@@ -95,7 +111,7 @@ async function main() {
       if (i >= warmup) samples.push(performance.now() - t0)
     }
   } else {
-    throw new Error(`--measure must be create, roundtrip, runcode or floor, not '${values.measure}'`)
+    throw new Error(`--measure must be create, roundtrip, runcode, create-runcode or floor, not '${values.measure}'`)
   }
   process.stdout.write(JSON.stringify({ label: values.label || values.measure, measure: values.measure, samples_ms: samples }) + '\n')
 }

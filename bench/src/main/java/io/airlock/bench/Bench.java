@@ -32,7 +32,7 @@ public final class Bench {
     private final Path agent;
     private final Templates templates;
     private final Template base;
-    private final Report report = new Report(System.out);
+    private Report report;
     private final int n;
 
     private Bench(int n) {
@@ -73,6 +73,7 @@ public final class Bench {
     }
 
     private void run() throws Exception {
+        report = new Report(System.out);
         Path work = Files.createTempDirectory("airlock-bench");
         System.out.printf("airlock bench: %d samples per figure, %d cores, template base %s%n%n",
                 n, Runtime.getRuntime().availableProcessors(), base.hash().substring(0, 12));

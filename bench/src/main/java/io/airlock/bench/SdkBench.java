@@ -3,6 +3,9 @@ package io.airlock.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.airlock.core.Template;
+import io.airlock.sdk.AirlockClient;
+import io.airlock.sdk.Sandbox;
+import io.airlock.sdk.SandboxSpec;
 import io.airlock.runtime.TemplateCatalog;
 import io.airlock.server.Airlock;
 import io.airlock.server.AirlockConfig;
@@ -128,6 +131,11 @@ public final class SdkBench {
             report.latency("SDK command round trip (run 'true')", roundTrip, "raw runc exec true", rawExec, "p50 <= 10 ms");
             report.latency("  of which: the SDK itself (canned server)", floorRoundTrip, "SDK command round trip", roundTrip, "-");
             report.latency("  of which: one HTTP exchange (node fetch /health)", floor, "SDK command round trip", roundTrip, "-");
+            if (interpreter) {
+                Samples nodeCreate = node(server, home, "create-runcode", "create-runcode", n, 0, 3);
+                Samples javaCreate = javaCreateRunCode(server, home, n);
+                report.latency("Java SDK create + runCode('1+1')", javaCreate, "the same with the node SDK", nodeCreate, "-");
+            }
             if (runCode != null) {
                 Samples jupyter = jupyter(n * 2);
                 report.latency("SDK runCode('1+1') round trip", runCode, "Jupyter ipykernel execute (jupyter_client)",
@@ -137,6 +145,28 @@ public final class SdkBench {
                 report.note("SDK runCode('1+1') round trip: not measured, " + runCodeMissing);
             }
         }
+    }
+
+    /** The Java SDK: create a code-interpreter sandbox and run {@code 1+1}; the kill is not timed. */
+    private Samples javaCreateRunCode(Airlock server, Path home, int count) throws Exception {
+        String url = "http://127.0.0.1:" + server.port();
+        AirlockClient client = AirlockClient.builder().url(url)
+                .apiKey(tenantKey(url, Files.readString(home.resolve("admin.key")).trim())).build();
+        Samples s = new Samples();
+        for (int i = 0; i < count + 3; i++) {
+            long t0 = System.nanoTime();
+            try (Sandbox sbx = client.sandboxes().create(SandboxSpec.builder().template("code-interpreter").timeout(Duration.ofMinutes(1)).build())) {
+                String text = sbx.runCode("1+1").text().orElse("");
+                long t = System.nanoTime() - t0;
+                if (!"2".equals(text)) {
+                    throw new IllegalStateException("runCode('1+1') gave " + text);
+                }
+                if (i >= 3) {
+                    s.add(t);
+                }
+            }
+        }
+        return s;
     }
 
     /**

@@ -173,8 +173,14 @@ class CliTest {
     }
 
     @Test
-    void templateLs_andCompletionScript() throws Exception {
+    void templateLsAndBuild_andCompletionScript() throws Exception {
         assertThat(airlock(null, "template", "ls").out()).contains("base");
+        Run build = airlock(null, "template", "build", "base"); // cached: answers at once, through the same stream
+        assertThat(build.code()).as(build.err()).isZero();
+        assertThat(build.out()).startsWith("built base ");
+        Run unknown = airlock(null, "template", "build", "nope");
+        assertThat(unknown.code()).isNotZero();
+        assertThat(unknown.err()).contains("not a built-in template");
         Run completion = airlock(null, "generate-completion");
         assertThat(completion.out()).contains("complete").contains("airlock");
     }

@@ -29,6 +29,9 @@ public record EgressSettings(
 
     /** The policy a sandbox of {@code tenantId} that asked for {@code rules} gets. */
     public EgressPolicy policyFor(String tenantId, NetworkRules rules) {
-        return EgressPolicy.of(operatorCeiling, tenantCeilings.ceiling(tenantId).orElse(operatorCeiling), rules, blocked);
+        // Under an empty operator ceiling nothing can be reached, so the tenant's (a database
+        // read) cannot matter: skip it on the create path.
+        EgressRules tenant = operatorCeiling.isEmpty() ? EgressRules.NONE : tenantCeilings.ceiling(tenantId).orElse(operatorCeiling);
+        return EgressPolicy.of(operatorCeiling, tenant, rules, blocked);
     }
 }
