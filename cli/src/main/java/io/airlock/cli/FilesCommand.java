@@ -5,6 +5,7 @@ import io.airlock.sdk.Sandbox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
@@ -45,14 +46,36 @@ final class FilesCommand {
             } else {
                 Sandbox sbx = client().sandboxes().connect(dst.id());
                 Path local = Path.of(from);
-                if (!Files.isRegularFile(local)) {
-                    throw new CliException(local + " is not a regular file (directories: copy their files one by one)");
-                }
-                try (InputStream in = Files.newInputStream(local)) {
-                    sbx.files().write(dst.path(), in);
+                if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
+                    upload(sbx, local, dst.path(), err());
+                } else if (Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS)) {
+                    try (InputStream in = Files.newInputStream(local)) {
+                        sbx.files().write(dst.path(), in);
+                    }
+                } else {
+                    throw new CliException(local + " is not a regular file or directory");
                 }
             }
             return 0;
+        }
+    }
+
+    /** Uploads a local tree; links are not followed (a link to /etc/shadow stays here). */
+    private static void upload(Sandbox sbx, Path dir, String remote, java.io.PrintWriter notes) throws IOException {
+        sbx.files().makeDir(remote);
+        try (var entries = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
+                String target = remote + "/" + p.getFileName();
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    upload(sbx, p, target, notes);
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    try (InputStream in = Files.newInputStream(p)) {
+                        sbx.files().write(target, in);
+                    }
+                } else {
+                    notes.println("airlock: skipped " + p + ": not a regular file or directory");
+                }
+            }
         }
     }
 

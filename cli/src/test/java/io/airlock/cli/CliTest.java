@@ -144,6 +144,15 @@ class CliTest {
         Run r = airlock(null, "files", "cp", id + ":/home/user/in.txt", back.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Files.readString(back)).isEqualTo("round trip");
+
+        Path tree = Files.createDirectories(dir.resolve("tree/sub"));
+        Files.writeString(tree.resolve("f.txt"), "deep");
+        Files.createSymbolicLink(dir.resolve("tree/secret"), Path.of("/etc/shadow"));
+        Run up = airlock(null, "files", "cp", dir.resolve("tree").toString(), id + ":/home/user/tree");
+        assertThat(up.code()).as(up.err()).isZero();
+        assertThat(up.err()).contains("skipped").contains("secret");
+        assertThat(airlock(null, "sandbox", "exec", id, "cat /home/user/tree/sub/f.txt; test -e /home/user/tree/secret || echo no-link").out())
+                .isEqualTo("deepno-link\n");
         airlock(null, "sandbox", "kill", id);
     }
 

@@ -79,9 +79,10 @@ final class SqlEgressAudit implements EgressAudit, AutoCloseable {
     @Override
     public List<EgressEvent> allowedConnections(String sandboxId) {
         awaitWritten();
-        return jdbi.withHandle(h -> h.createQuery("SELECT MIN(at), name, address, MIN(port) FROM egress_events "
+        // One row per destination: the name when the connection had one, else its address.
+        return jdbi.withHandle(h -> h.createQuery("SELECT MIN(at), MIN(name), MIN(address), MIN(port) FROM egress_events "
                         + "WHERE sandbox_id = ? AND protocol = 'tcp' AND allowed = ? "
-                        + "GROUP BY name, address ORDER BY MIN(at)")
+                        + "GROUP BY COALESCE(name, address) ORDER BY MIN(at)")
                 .bind(0, sandboxId)
                 .bind(1, true)
                 .map((rs, ctx) -> new EgressEvent(sandboxId, Instant.ofEpochMilli(rs.getLong(1)), "tcp", rs.getString(2),

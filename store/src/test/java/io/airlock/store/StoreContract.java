@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.airlock.core.AirlockException;
 import io.airlock.core.InvalidRequestException;
+import io.airlock.core.egress.EgressEvent;
 import io.airlock.testing.FakeClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ abstract class StoreContract {
         assertThat(tenants().find(t.id())).contains(t);
         assertThat(query("SELECT version, success FROM flyway_schema_history WHERE version IS NOT NULL",
                         rs -> rs.getString(1) + ":" + rs.getBoolean(2)))
-                .containsExactly("1:true");
+                .containsExactly("1:true", "2:true");
     }
 
     // ---- tenants
@@ -471,6 +472,44 @@ abstract class StoreContract {
         assertThat(records.find("s1").orElseThrow().endReason()).isEqualTo("server restarted");
         assertThat(records.find("s3").orElseThrow().endReason()).isEqualTo("killed");
         assertThat(records.endAllLive(t0.plusSeconds(11), "again")).isZero();
+    }
+
+    // ---- egress
+
+    @Test
+    void egressCeiling_setReadClear_andUnknownTenantIsNotFound() {
+        Tenant t = tenants().create("egress", 5, false);
+        assertThat(tenants().egressCeiling(t.id())).isEmpty();
+        tenants().setEgressCeiling(t.id(), List.of("*.a.test", "203.0.113.0/24"));
+        assertThat(tenants().egressCeiling(t.id())).contains(List.of("*.a.test", "203.0.113.0/24"));
+        tenants().setEgressCeiling(t.id(), List.of());
+        assertThat(tenants().egressCeiling(t.id())).contains(List.of());
+        tenants().setEgressCeiling(t.id(), null);
+        assertThat(tenants().egressCeiling(t.id())).isEmpty();
+        assertThatThrownBy(() -> tenants().egressCeiling("t_nosuchtenant")).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> tenants().setEgressCeiling("t_nosuchtenant", List.of("*"))).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void egressAudit_newestEventsOldestFirst_allowedConnectionsOverAll_survivesReopen() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            clock.advance(Duration.ofMillis(1));
+            store.egress().record(new EgressEvent("sbx1", clock.instant(), "tcp", i % 2 == 0 ? "a.test" : null, "203.0.113." + (10 + i % 3),
+                    443, i % 3 != 2, "reason " + i, i, 2L * i));
+        }
+        store.egress().record(new EgressEvent("other", clock.instant(), "tcp", "b.test", "203.0.113.20", 80, true, "x", 0, 0));
+
+        List<EgressEvent> newest = store.egress().events("sbx1", 5);
+        assertThat(newest).extracting(EgressEvent::reason).containsExactly("reason 25", "reason 26", "reason 27", "reason 28", "reason 29");
+        assertThat(newest.get(4).bytesIn()).isEqualTo(58);
+        assertThat(store.egress().allowedConnections("sbx1")).extracting(e -> e.name() != null ? e.name() : e.address())
+                .containsExactlyInAnyOrder("a.test", "203.0.113.11", "203.0.113.10")
+                .doesNotContain("b.test");
+
+        store.close(); // writes what is queued
+        store = open();
+        assertThat(store.egress().events("sbx1", 100)).hasSize(30);
+        assertThat(store.egress().events("nosuch", 100)).isEmpty();
     }
 
     // ---- helpers
