@@ -2,15 +2,12 @@ package io.airlock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.airlock.cli.Launcher.Run;
 import io.airlock.server.TestServer;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -25,12 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class CliTest {
-    private static final Path ROOT = Path.of(System.getProperty("airlock.root", "..")).toAbsolutePath().normalize();
     private static TestServer server;
+    private static Launcher launcher;
 
     @BeforeAll
     static void start() throws Exception {
         server = TestServer.start(Map.of("base", 1));
+        launcher = new Launcher(server);
     }
 
     @AfterAll
@@ -40,35 +38,8 @@ class CliTest {
         }
     }
 
-    record Run(int code, String out, String err) {}
-
-    static Run airlock(String stdin, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("airlock").toString()));
-        cmd.addAll(List.of(args));
-        return exec(cmd, stdin, Map.of());
-    }
-
-    static Run exec(List<String> cmd, String stdin, Map<String, String> extraEnv) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().keySet().removeIf(k -> k.startsWith("AIRLOCK_") || k.startsWith("E2B_"));
-        pb.environment().put("AIRLOCK_URL", server.baseUrl());
-        pb.environment().put("AIRLOCK_API_KEY", server.adminKey());
-        pb.environment().put("AIRLOCK_HOME", server.home.toString());
-        pb.environment().putAll(extraEnv);
-        Path out = Files.createTempFile("cli-out", ".txt");
-        Path err = Files.createTempFile("cli-err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(cmd + " did not finish; out: " + Files.readString(out) + " err: " + Files.readString(err));
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    private static Run airlock(String stdin, String... args) throws Exception {
+        return launcher.airlock(stdin, args);
     }
 
     @Test
@@ -160,8 +131,8 @@ class CliTest {
     void shell_worksUnderAPseudoTerminal() throws Exception {
         String id = airlock(null, "sandbox", "create").out().strip();
         // script(1) gives the CLI a real pseudo-terminal, as a person's terminal would be
-        String command = ROOT.resolve("airlock") + " sandbox shell " + id;
-        Run r = exec(List.of("script", "-q", "-e", "-c", command, "/dev/null"), "echo shell-says-$((6*7))\nexit 3\n", Map.of());
+        String command = Launcher.ROOT.resolve("airlock") + " sandbox shell " + id;
+        Run r = launcher.exec(List.of("script", "-q", "-e", "-c", command, "/dev/null"), "echo shell-says-$((6*7))\nexit 3\n");
         assertThat(r.out()).contains("shell-says-42");
         assertThat(r.code()).isEqualTo(3);
         airlock(null, "sandbox", "kill", id);

@@ -28,10 +28,10 @@ import java.util.concurrent.TimeUnit;
  * names, {@code private.test} (10.0.0.7: an allowed name on a private address) and nothing else,
  * and remembers every name it was asked.
  */
-final class FakeInternet implements AutoCloseable {
-    static final String A = "203.0.113.10";
-    static final String B = "203.0.113.20";
-    static final String HOST_SIDE = "203.0.113.1";
+public final class FakeInternet implements AutoCloseable {
+    public static final String A = "203.0.113.10";
+    public static final String B = "203.0.113.20";
+    public static final String HOST_SIDE = "203.0.113.1";
     private static final Map<String, String> NAMES = Map.of("a.test", A, "b.test", B, "private.test", "10.0.0.7");
 
     private final String ns;
@@ -39,7 +39,8 @@ final class FakeInternet implements AutoCloseable {
     private final Process web;
     private final DatagramSocket dns;
     private final Thread dnsThread;
-    final List<String> questions = new CopyOnWriteArrayList<>();
+    /** Every name the DNS server was asked, in order. */
+    public final List<String> questions = new CopyOnWriteArrayList<>();
 
     private FakeInternet(String ns, String hostLink, Process web, DatagramSocket dns) {
         this.ns = ns;
@@ -49,7 +50,7 @@ final class FakeInternet implements AutoCloseable {
         this.dnsThread = Thread.ofPlatform().daemon().name("fake-dns").start(this::serveDns);
     }
 
-    static FakeInternet start() throws IOException, InterruptedException {
+    public static FakeInternet start() throws IOException, InterruptedException {
         String tag = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
         String ns = "alnet-" + tag;
         String hostLink = "alh" + tag;
@@ -86,7 +87,7 @@ final class FakeInternet implements AutoCloseable {
     }
 
     /** The DNS server, for {@code AIRLOCK_DNS}. */
-    String dnsAddress() {
+    public String dnsAddress() {
         return "127.0.0.1:" + dns.getLocalPort();
     }
 
