@@ -55,19 +55,26 @@ public final class Main {
             if (main.debug) {
                 e.printStackTrace(err);
             }
-            err.println("airlock: " + message(e));
+            err.println("airlock: " + (refused(e) ? "cannot reach the server at " + main.config().url()
+                    + " (is it running? ./airlock up; or set AIRLOCK_URL)" : message(e)));
             err.flush();
             return e instanceof CliException c ? c.exitCode() : 1;
         });
         return cl.execute(args);
     }
 
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String message(Exception e) {
         if (e instanceof AirlockException || e instanceof CliException) {
             return e.getMessage();
-        }
-        if (e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException) {
-            return "cannot reach the server: " + e.getMessage() + " (is it running? ./airlock up)";
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();
     }

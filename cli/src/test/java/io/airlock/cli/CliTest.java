@@ -88,6 +88,9 @@ class CliTest {
         assertThat(r.err()).startsWith("airlock: ").doesNotContain("\tat ");
         Run usage = airlock(null, "run");
         assertThat(usage.code()).isEqualTo(2);
+        Run down = airlock(null, "--url", "http://127.0.0.1:1", "sandbox", "ls");
+        assertThat(down.code()).isEqualTo(1);
+        assertThat(down.err()).isEqualTo("airlock: cannot reach the server at http://127.0.0.1:1 (is it running? ./airlock up; or set AIRLOCK_URL)\n");
     }
 
     @Test
