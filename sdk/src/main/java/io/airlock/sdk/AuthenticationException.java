@@ -4,7 +4,7 @@ package io.airlock.sdk;
  * The API key is missing, unknown or revoked (HTTP 401), or does not allow the operation (HTTP 403).
  *
  * <pre>{@code
- * AirlockClient.builder().apiKey("e2b_wrong").build().sandboxes().list(); // throws
+ * AirlockClient.builder().apiKey("e2b_wrong").build().sandboxes().list(ListOptions.all()); // throws
  * }</pre>
  */
 public class AuthenticationException extends AirlockException {

@@ -7,7 +7,7 @@ package io.airlock.sdk;
  * <pre>{@code
  * CodeContext py = sbx.createCodeContext("python", "/home/user");
  * sbx.runCode("x = 41", RunCodeOptions.builder().context(py).build());
- * sbx.runCode("x + 1", RunCodeOptions.builder().context(py).build()).text();   // "42"
+ * sbx.runCode("x + 1", RunCodeOptions.builder().context(py).build()).text();   // Optional["42"]
  * }</pre>
  *
  * @param id the context's id

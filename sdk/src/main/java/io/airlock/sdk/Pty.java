@@ -7,7 +7,7 @@ import java.util.Optional;
  * A shell on a pseudo-terminal in a sandbox. Closing it kills the shell. Thread-safe.
  *
  * <pre>{@code
- * Pty pty = sbx.pty().create(80, 24, out -> terminal.write(out));
+ * Pty pty = sbx.pty().create(80, 24, out -> System.out.writeBytes(out));
  * pty.sendInput("exit\n".getBytes(StandardCharsets.UTF_8));
  * pty.waitFor(Duration.ofSeconds(5));
  * }</pre>
