@@ -47,7 +47,15 @@ final class EnvdCommandHandle implements CommandHandle {
 
     @Override
     public CommandResult waitFor() {
-        ProcessReader.End end = reader.awaitEnd(EnvdCommands.patience(options.timeout()), true);
+        ProcessReader.End end;
+        try {
+            end = reader.awaitEnd(EnvdCommands.patience(options.timeout()), true);
+        } catch (TimeoutException e) {
+            if (e.timeout().isZero()) { // the server ended it at the command's own deadline
+                throw new TimeoutException(e.getMessage(), options.timeout(), e);
+            }
+            throw e;
+        }
         CommandResult result = result(end);
         if (result.exitCode() != 0) {
             throw new CommandExitException(command, result);

@@ -118,7 +118,10 @@ final class ProcessReader {
             return timeout.isZero() ? future.get() : future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TimeoutException) {
-                throw new TimeoutException(e.getCause().getMessage(), timeout, e.getCause());
+                // the server's deadline, not how long this call was prepared to wait: the caller, who
+                // knows the command's timeout, fills it in (see EnvdCommandHandle#waitFor)
+                TimeoutException server = (TimeoutException) e.getCause();
+                throw new TimeoutException(server.getMessage(), server.timeout(), server);
             }
             throw e.getCause() instanceof AirlockException ? (AirlockException) e.getCause()
                     : new SandboxException(what + ": " + e.getCause(), 0, e.getCause());

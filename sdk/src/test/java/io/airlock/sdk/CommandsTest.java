@@ -66,7 +66,9 @@ class CommandsTest {
     void run_pastItsTimeout_throwsTimeout() {
         RunOptions opts = RunOptions.builder().timeout(Duration.ofSeconds(1)).build();
         assertThatThrownBy(() -> sbx.commands().run("sleep 30", opts)).isInstanceOf(TimeoutException.class)
-                .hasMessageContaining("deadline");
+                .hasMessageContaining("deadline")
+                .satisfies(e -> assertThat(((TimeoutException) e).timeout()).as("the timeout asked for, not the wait")
+                        .isEqualTo(Duration.ofSeconds(1)));
     }
 
     @Test
