@@ -70,36 +70,51 @@ final class RunCommand extends CliCommand implements Callable<Integer> {
         spec.allowOut(allow);
         spec.denyOut(List.of("0.0.0.0/0")); // nothing but --allow, whatever the ceilings permit
         try (Sandbox sbx = client().sandboxes().create(spec.build())) {
-            String main = WORK_DIR + "/main" + language.extension;
-            sbx.files().makeDir(OUT_DIR);
-            sbx.files().write(main, program);
-            RunOptions options = RunOptions.builder()
-                    .cwd("/home/user")
-                    .env(env)
-                    .timeout(timeout)
-                    .onStdout(s -> {
-                        out().print(s);
-                        out().flush();
-                    })
-                    .onStderr(s -> {
-                        err().print(s);
-                        err().flush();
-                    })
-                    .build();
-            CommandResult result;
+            // Ctrl-C ends the JVM without running the try's close: kill the sandbox on the way out too.
+            Thread onInterrupt = new Thread(sbx::kill, "kill-sandbox-on-exit");
+            Runtime.getRuntime().addShutdownHook(onInterrupt);
             try {
-                result = sbx.commands().run(language.interpreter + " " + main, options);
-            } catch (CommandExitException e) {
-                result = e.result();
+                return runIn(sbx, language, program);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onInterrupt);
+                } catch (IllegalStateException e) {
+                    // already shutting down: the hook kills it
+                }
             }
-            if (this.out != null) {
-                new Downloads(sbx.files(), err()).copyTree(OUT_DIR, this.out);
-            }
-            if (json()) {
-                printJson(Map.of("sandboxId", sbx.sandboxId(), "exitCode", result.exitCode()));
-            }
-            return result.exitCode();
         }
+    }
+
+    private int runIn(Sandbox sbx, Language language, byte[] program) throws IOException {
+        String main = WORK_DIR + "/main" + language.extension;
+        sbx.files().makeDir(OUT_DIR);
+        sbx.files().write(main, program);
+        RunOptions options = RunOptions.builder()
+                .cwd("/home/user")
+                .env(env)
+                .timeout(timeout)
+                .onStdout(s -> {
+                    out().print(s);
+                    out().flush();
+                })
+                .onStderr(s -> {
+                    err().print(s);
+                    err().flush();
+                })
+                .build();
+        CommandResult result;
+        try {
+            result = sbx.commands().run(language.interpreter + " " + main, options);
+        } catch (CommandExitException e) {
+            result = e.result();
+        }
+        if (this.out != null) {
+            new Downloads(sbx.files(), err()).copyTree(OUT_DIR, this.out);
+        }
+        if (json()) {
+            printJson(Map.of("sandboxId", sbx.sandboxId(), "exitCode", result.exitCode()));
+        }
+        return result.exitCode();
     }
 
     private Language language() {

@@ -81,6 +81,28 @@ class CliTest {
     }
 
     @Test
+    void run_interrupted_killsItsSandbox() throws Exception {
+        String tag = "interrupt-" + System.nanoTime();
+        // the sandbox carries the CLI's own metadata; find it by what it runs instead
+        Process p = launcher.start("run", "-c", "import time; print('" + tag + "', flush=True); time.sleep(120)");
+        String id = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (id == null && System.nanoTime() < deadline) {
+            for (String line : airlock(null, "sandbox", "ls", "--metadata", "airlock.cli=run").out().lines().skip(1).toList()) {
+                String candidate = line.split("\\s+")[0];
+                if (airlock(null, "sandbox", "exec", candidate, "pgrep -f " + tag + " >/dev/null && echo running").out().contains("running")) {
+                    id = candidate;
+                }
+            }
+            Thread.sleep(200);
+        }
+        assertThat(id).as("the run's sandbox").isNotNull();
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(airlock(null, "sandbox", "ls").out()).as("Ctrl-C kills the sandbox too").doesNotContain(id);
+    }
+
+    @Test
     void errors_areOneLineWithNonZeroExit() throws Exception {
         Run r = airlock(null, "sandbox", "info", "nosuchsandbox0000");
         assertThat(r.code()).isNotZero();

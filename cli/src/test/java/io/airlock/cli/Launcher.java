@@ -31,11 +31,23 @@ final class Launcher {
         return exec(cmd, stdin);
     }
 
-    Run exec(List<String> cmd, String stdin) throws Exception {
+    /** Starts {@code ./airlock ARGS} without waiting; its output is discarded. */
+    Process start(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("airlock").toString()));
+        cmd.addAll(List.of(args));
+        return configured(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private ProcessBuilder configured(List<String> cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("AIRLOCK_") || k.startsWith("E2B_"));
         pb.environment().putAll(Map.of("AIRLOCK_URL", server.baseUrl(), "AIRLOCK_API_KEY", server.adminKey(),
                 "AIRLOCK_HOME", server.home.toString()));
+        return pb;
+    }
+
+    Run exec(List<String> cmd, String stdin) throws Exception {
+        ProcessBuilder pb = configured(cmd);
         Path out = Files.createTempFile("cli-out", ".txt");
         Path err = Files.createTempFile("cli-err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
