@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,6 +24,9 @@ final class FilesCommand {
         @Parameters(index = "1", paramLabel = "DST")
         String to;
 
+        @picocli.CommandLine.Option(names = "--max-bytes", paramLabel = "N", description = "stop a download past N bytes (default 1 GiB)")
+        long maxBytes = Downloads.DEFAULT_MAX_BYTES;
+
         @Override
         public Integer call() throws IOException {
             Remote src = Remote.parse(from);
@@ -35,18 +37,25 @@ final class FilesCommand {
             if (src != null) {
                 Sandbox sbx = client().sandboxes().connect(src.id());
                 Path local = Path.of(to);
-                if (sbx.files().stat(src.path()).type() == EntryType.DIRECTORY) {
-                    new Downloads(sbx.files(), err()).copyTree(src.path(), local);
-                } else {
-                    Path target = Files.isDirectory(local) ? local.resolve(Path.of(src.path()).getFileName().toString()) : local;
-                    try (InputStream in = sbx.files().readStream(src.path())) {
-                        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                // Like cp and docker cp: into an existing directory, under the source's own name.
+                Path target = Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)
+                        ? local.resolve(Path.of(src.path()).getFileName().toString()) : local;
+                Downloads downloads = new Downloads(sbx.files(), err(), maxBytes);
+                try {
+                    if (sbx.files().stat(src.path()).type() == EntryType.DIRECTORY) {
+                        downloads.copyTree(src.path(), target);
+                    } else {
+                        downloads.copyFile(src.path(), target);
                     }
+                } catch (IOException e) {
+                    throw new CliException("cannot copy " + Safe.text(from) + " to " + target + ": " + e);
                 }
             } else {
                 Sandbox sbx = client().sandboxes().connect(dst.id());
                 Path local = Path.of(from);
-                if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isSymbolicLink(local)) {
+                    throw new CliException(local + " is a symbolic link; links are not followed, copy what it points to");
+                } else if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
                     upload(sbx, local, dst.path(), err());
                 } else if (Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS)) {
                     try (InputStream in = Files.newInputStream(local)) {

@@ -1,5 +1,6 @@
 package io.airlock.cli;
 
+import io.airlock.sdk.AirlockException;
 import io.airlock.sdk.CommandExitException;
 import io.airlock.sdk.CommandResult;
 import io.airlock.sdk.RunOptions;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,9 +58,15 @@ final class RunCommand extends CliCommand implements Callable<Integer> {
     @Option(names = "--allow", paramLabel = "HOST", description = "a host or CIDR the code may reach (repeatable; nothing else is reachable)")
     List<String> allow = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "download what the code writes to " + OUT_DIR + " into DIR")
+    @Option(names = "--out", paramLabel = "DIR", description = "download what the code writes to " + OUT_DIR + " into DIR (new or empty)")
     Path out;
 
+    @Option(names = "--max-bytes", paramLabel = "N", description = "stop downloading past N bytes (default 1 GiB)")
+    long maxBytes = Downloads.DEFAULT_MAX_BYTES;
+
+    /** Exit codes of run's own, as docker run has them, so they do not pass for the code's. */
+    static final int AIRLOCK_FAILED = 125;
+    static final int TIMED_OUT = 124;
     @Override
     public Integer call() throws IOException {
         Language language = language();
@@ -69,53 +77,92 @@ final class RunCommand extends CliCommand implements Callable<Integer> {
                 .metadata(Map.of("airlock.cli", "run"));
         spec.allowOut(allow);
         spec.denyOut(List.of("0.0.0.0/0")); // nothing but --allow, whatever the ceilings permit
-        try (Sandbox sbx = client().sandboxes().create(spec.build())) {
-            // Ctrl-C ends the JVM without running the try's close: kill the sandbox on the way out too.
-            Thread onInterrupt = new Thread(sbx::kill, "kill-sandbox-on-exit");
-            Runtime.getRuntime().addShutdownHook(onInterrupt);
+        // Ctrl-C ends the JVM without running a try's close: the hook kills the sandbox on the way
+        // out too. It is in place before the create, so an interrupted create is covered as well.
+        AtomicReference<Sandbox> created = new AtomicReference<>();
+        Thread onInterrupt = new Thread(() -> {
+            Sandbox s = created.get();
+            if (s != null) {
+                s.kill();
+            }
+        }, "kill-sandbox-on-exit");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try (Sandbox sbx = create(spec.build(), created)) {
+            return runIn(sbx, language, program);
+        } catch (AirlockException e) {
+            throw new CliException(e.getMessage(), AIRLOCK_FAILED);
+        } catch (CliException e) {
+            throw e.exitCode() == 1 ? new CliException(e.getMessage(), AIRLOCK_FAILED) : e;
+        } finally {
             try {
-                return runIn(sbx, language, program);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(onInterrupt);
-                } catch (IllegalStateException e) {
-                    // already shutting down: the hook kills it
-                }
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook kills it
             }
         }
+    }
+
+    private Sandbox create(SandboxSpec spec, AtomicReference<Sandbox> created) {
+        Sandbox sbx = client().sandboxes().create(spec);
+        created.set(sbx);
+        return sbx;
     }
 
     private int runIn(Sandbox sbx, Language language, byte[] program) throws IOException {
         String main = WORK_DIR + "/main" + language.extension;
         sbx.files().makeDir(OUT_DIR);
         sbx.files().write(main, program);
+        // Under --json, stdout is for the JSON answer alone: the program's output goes to stderr.
+        java.io.PrintWriter programOut = json() ? err() : out();
         RunOptions options = RunOptions.builder()
                 .cwd("/home/user")
                 .env(env)
                 .timeout(timeout)
                 .onStdout(s -> {
-                    out().print(s);
-                    out().flush();
+                    programOut.print(s);
+                    programOut.flush();
                 })
                 .onStderr(s -> {
                     err().print(s);
                     err().flush();
                 })
                 .build();
-        CommandResult result;
+        int exit;
         try {
-            result = sbx.commands().run(language.interpreter + " " + main, options);
+            exit = exitCode(sbx.commands().run(language.interpreter + " " + main, options));
         } catch (CommandExitException e) {
-            result = e.result();
+            exit = exitCode(e.result());
+        } catch (io.airlock.sdk.TimeoutException e) {
+            err().println("airlock: the code ran longer than " + timeout.toSeconds() + " s and was stopped");
+            exit = TIMED_OUT;
         }
         if (this.out != null) {
-            new Downloads(sbx.files(), err()).copyTree(OUT_DIR, this.out);
+            sbx.setTimeout(Duration.ofMinutes(10)); // the download gets its own time, whatever the code used up
+            new Downloads(sbx.files(), err(), maxBytes).copyTree(OUT_DIR, this.out);
         }
         if (json()) {
-            printJson(Map.of("sandboxId", sbx.sandboxId(), "exitCode", result.exitCode()));
+            printJson(Map.of("sandboxId", sbx.sandboxId(), "exitCode", exit));
         }
-        return result.exitCode();
+        return exit;
     }
+
+    /** The code's exit code; killed by signal N is 128 + N, as a shell reports it. */
+    static int exitCode(CommandResult r) {
+        if (r.exitCode() >= 0) {
+            return r.exitCode();
+        }
+        String status = r.status() == null ? "" : r.status();
+        for (Map.Entry<String, Integer> s : SIGNALS.entrySet()) {
+            if (status.contains("signal: " + s.getKey())) {
+                return 128 + s.getValue();
+            }
+        }
+        return AIRLOCK_FAILED;
+    }
+
+    /** envd reports a signal death as Go prints it ("signal: killed"). */
+    private static final Map<String, Integer> SIGNALS = Map.of("hangup", 1, "interrupt", 2, "quit", 3, "aborted", 6,
+            "killed", 9, "segmentation fault", 11, "broken pipe", 13, "alarm clock", 14, "terminated", 15);
 
     private Language language() {
         if (lang != null) {

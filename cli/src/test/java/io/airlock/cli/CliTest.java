@@ -81,6 +81,27 @@ class CliTest {
     }
 
     @Test
+    void run_json_isOneJsonObject_timeoutIs124_signalDeathIs128PlusN(@TempDir Path dir) throws Exception {
+        Run json = airlock(null, "--json", "run", "-c", "print('to stderr under --json')");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("exitCode").asInt()).isZero();
+        assertThat(json.err()).contains("to stderr under --json");
+
+        Run slow = airlock(null, "run", "--timeout", "1", "--lang", "bash", "-c", "sleep 30");
+        assertThat(slow.code()).as(slow.err()).isEqualTo(124);
+        assertThat(slow.err()).contains("ran longer than 1 s");
+
+        Run killed = airlock(null, "run", "--lang", "bash", "-c", "kill -9 $$");
+        assertThat(killed.code()).as(killed.err()).isEqualTo(128 + 9);
+
+        Path full = Files.createDirectories(dir.resolve("full"));
+        Files.writeString(full.resolve("keep.txt"), "mine");
+        Run refused = airlock(null, "run", "--out", full.toString(), "-c", "open('/home/user/out/keep.txt','w').write('evil')");
+        assertThat(refused.code()).isEqualTo(125);
+        assertThat(refused.err()).contains("not empty");
+        assertThat(Files.readString(full.resolve("keep.txt"))).isEqualTo("mine");
+    }
+
+    @Test
     void run_interrupted_killsItsSandbox() throws Exception {
         String tag = "interrupt-" + System.nanoTime();
         // the sandbox carries the CLI's own metadata; find it by what it runs instead

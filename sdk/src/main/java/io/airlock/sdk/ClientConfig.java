@@ -22,7 +22,22 @@ record ClientConfig(String baseUrl, String apiKey, Duration requestTimeout) {
         if (apiKey.isBlank()) {
             throw new IllegalArgumentException("apiKey is blank; pass the key Airlock issued (e2b_…)");
         }
-        return new ClientConfig(base, apiKey.trim(), requestTimeout);
+        String key = apiKey.trim();
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                // never echo the key: an error message ends up in logs and terminals
+                throw new IllegalArgumentException("apiKey has a character an HTTP header cannot carry at position " + (i + 1)
+                        + " (U+" + String.format("%04X", (int) c) + "); copy the key again");
+            }
+        }
+        return new ClientConfig(base, key, requestTimeout);
+    }
+
+    /** Without the key. */
+    @Override
+    public String toString() {
+        return "ClientConfig[baseUrl=" + baseUrl + ", apiKey=(" + apiKey.length() + " chars), requestTimeout=" + requestTimeout + "]";
     }
 
     URI uri(String pathAndQuery) {

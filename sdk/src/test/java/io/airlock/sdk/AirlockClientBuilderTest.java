@@ -53,4 +53,14 @@ class AirlockClientBuilderTest {
         assertThatThrownBy(() -> RunCodeOptions.builder().language("python").context(new CodeContext("c1", "bash", "/")).build())
                 .hasMessageContaining("not both");
     }
+
+    @Test
+    void apiKey_withACharacterNoHeaderCarries_isRefusedWithoutEchoingTheKey() {
+        assertThatThrownBy(() -> ClientConfig.of("http://a:1", "e2b_TOPSECRET123\u200b", java.time.Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("position 17")
+                .hasMessageNotContaining("TOPSECRET");
+        assertThat(ClientConfig.of("http://a:1", "e2b_TOPSECRET123", java.time.Duration.ofSeconds(1)).toString())
+                .doesNotContain("TOPSECRET");
+    }
 }
