@@ -29,6 +29,11 @@ final class ApiHttp {
         this.config = config;
     }
 
+    /** A path segment from user input, percent-encoded (an id with a space or a slash stays one segment). */
+    static String segment(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     JsonNode call(String method, String path, Object body) {
         HttpResponse<String> r = send(method, path, body, HttpResponse.BodyHandlers.ofString(), Duration.ofSeconds(60));
         if (r.statusCode() >= 300) {

@@ -22,7 +22,7 @@ final class KeysCommand {
 
         @Override
         public Integer call() {
-            JsonNode k = new ApiHttp(root().config()).call("POST", "/admin/tenants/" + tenant + "/keys", Map.of("name", name));
+            JsonNode k = new ApiHttp(root().config()).call("POST", "/admin/tenants/" + ApiHttp.segment(tenant) + "/keys", Map.of("name", name));
             if (json()) {
                 printJson(k);
             } else {
@@ -40,7 +40,7 @@ final class KeysCommand {
 
         @Override
         public Integer call() {
-            JsonNode all = new ApiHttp(root().config()).call("GET", "/admin/tenants/" + tenant + "/keys", null);
+            JsonNode all = new ApiHttp(root().config()).call("GET", "/admin/tenants/" + ApiHttp.segment(tenant) + "/keys", null);
             if (json()) {
                 printJson(all);
             } else {
@@ -59,7 +59,7 @@ final class KeysCommand {
 
         @Override
         public Integer call() {
-            new ApiHttp(root().config()).call("DELETE", "/admin/keys/" + id, null);
+            new ApiHttp(root().config()).call("DELETE", "/admin/keys/" + ApiHttp.segment(id), null);
             out().println("revoked " + id);
             return 0;
         }

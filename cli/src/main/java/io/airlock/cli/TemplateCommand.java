@@ -38,7 +38,7 @@ final class TemplateCommand {
         @Override
         public Integer call() {
             AtomicReference<JsonNode> done = new AtomicReference<>();
-            new ApiHttp(root().config()).stream("POST", "/v1/templates/" + name + "/build", null, Duration.ofMinutes(30), line -> {
+            new ApiHttp(root().config()).stream("POST", "/v1/templates/" + ApiHttp.segment(name) + "/build", null, Duration.ofMinutes(30), line -> {
                 if (line.has("fraction")) {
                     if (!json()) {
                         err().printf("\r%3.0f%%  %-60.60s", line.path("fraction").asDouble() * 100, line.path("message").asText());

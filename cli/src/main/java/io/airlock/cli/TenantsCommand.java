@@ -57,7 +57,7 @@ final class TenantsCommand {
 
         @Override
         public Integer call() {
-            new ApiHttp(root().config()).call("DELETE", "/admin/tenants/" + id, null);
+            new ApiHttp(root().config()).call("DELETE", "/admin/tenants/" + ApiHttp.segment(id), null);
             out().println("revoked " + id);
             return 0;
         }

@@ -83,6 +83,10 @@ final class ProcessReader {
                     : new SandboxException(what + ": " + e.getMessage(), 0, e));
         } catch (RuntimeException e) {
             fail(new SandboxException(what + ": an output callback failed: " + e, 0, e));
+        } catch (Error e) {
+            // an OutOfMemoryError, or an Error from a callback: waiters must not hang or see a false timeout
+            fail(new SandboxException(what + ": reading output failed: " + e, 0, e));
+            throw e;
         } finally {
             stream.close();
         }

@@ -8,9 +8,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes a byte stream arriving in chunks as UTF-8, keeping a character split across two chunks
- * whole, and keeps everything decoded so far. Not thread-safe: one reader.
+ * whole, and keeps what was decoded so far: all of it up to {@link #KEPT_CHARS}, then only the
+ * newest that many (a program printing forever must not exhaust the caller's heap; callbacks see
+ * every chunk regardless). Not thread-safe: one reader.
  */
 final class Utf8Chunks {
+    /** How much of a stream's text is kept for {@code CommandResult}: 64 Mi characters. */
+    static final int KEPT_CHARS = 64 << 20;
+
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -26,6 +31,9 @@ final class Utf8Chunks {
         pending = in.slice();
         String text = out.flip().toString();
         all.append(text);
+        if (all.length() > KEPT_CHARS) {
+            all.delete(0, all.length() - KEPT_CHARS / 2); // keep the newest half, so trimming is rare
+        }
         return text;
     }
 
