@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
 final class DefaultSandboxService implements SandboxService {
     private static final Logger log = LoggerFactory.getLogger(DefaultSandboxService.class);
     private static final Duration REAP_INTERVAL = Duration.ofMillis(200);
-    /** Where the runtime's egress proxy listens inside every sandbox with a network. */
-    static final String EGRESS_PROXY = "127.100.0.1:3128";
 
     private final Templates templates;
     private final SandboxRuntime runtime;
@@ -103,7 +101,7 @@ final class DefaultSandboxService implements SandboxService {
                 owners.release(request.owner());
                 throw e;
             }
-            env = withProxy(env);
+            env = withProxy(env, sandboxEgress.proxyUrl());
         }
         Instant now = clock.instant();
         LiveSandbox sandbox = new LiveSandbox(rs, template, resources, env, request.metadata(), now, now.plus(ttl),
@@ -129,9 +127,8 @@ final class DefaultSandboxService implements SandboxService {
      * Proxy variables for programs that honour them. They change nothing about enforcement (every
      * connection is intercepted anyway) but make such programs name their destination up front.
      */
-    private static Map<String, String> withProxy(Map<String, String> env) {
+    private static Map<String, String> withProxy(Map<String, String> env, String proxy) {
         Map<String, String> out = new HashMap<>(env);
-        String proxy = "http://" + EGRESS_PROXY;
         for (String k : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) {
             out.putIfAbsent(k, proxy);
         }

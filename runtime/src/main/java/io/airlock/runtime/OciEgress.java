@@ -72,7 +72,7 @@ final class OciEgress implements SandboxEgress {
             });
             try {
                 EgressProxy proxy = new EgressProxy(sandboxId, List.of(sockets.tcp()), sockets.dns(),
-                        (ch, v6) -> SocketDestinations.original(ch, v6), policy, audit, limits, upstream, clock);
+                        SocketDestinations::original, policy, audit, limits, upstream, clock);
                 proxy.start();
                 return new OciEgress(sandboxId, ns, proxy, audit, clock);
             } catch (RuntimeException e) {
@@ -99,6 +99,11 @@ final class OciEgress implements SandboxEgress {
     @Override
     public void apply(EgressPolicy policy) {
         proxy.apply(policy);
+    }
+
+    @Override
+    public String proxyUrl() {
+        return "http://" + SandboxNetwork.PROXY_V4.getHostAddress() + ":" + SandboxNetwork.PROXY_PORT;
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Arrays;
 
 /**
  * Where a connection that netfilter redirected to the egress proxy was really going:
- * {@code SO_ORIGINAL_DST} (IPv4) or {@code IP6T_SO_ORIGINAL_DST} (IPv6) on the accepted socket.
+ * {@code SO_ORIGINAL_DST} on the accepted socket (egress is IPv4 only).
  *
  * <p>The JDK has no public way to reach a channel's file descriptor, so this reads it through
  * {@code sun.nio.ch.SelChImpl.getFDVal()}; the JVM must run with
@@ -19,10 +19,8 @@ import java.util.Arrays;
  */
 final class SocketDestinations {
     private static final int SOL_IP = 0;
-    private static final int SOL_IPV6 = 41;
     private static final int SO_ORIGINAL_DST = 80;
     private static final int AF_INET = 2;
-    private static final int AF_INET6 = 10;
     private static final Method FD_VAL = fdMethod();
 
     private SocketDestinations() {}
@@ -36,7 +34,7 @@ final class SocketDestinations {
     }
 
     /** The destination {@code channel}'s peer originally connected to. */
-    static InetSocketAddress original(SocketChannel channel, boolean ipv6) {
+    static InetSocketAddress original(SocketChannel channel) {
         check();
         int fd;
         try {
@@ -44,15 +42,12 @@ final class SocketDestinations {
         } catch (ReflectiveOperationException e) {
             throw new RuntimeFailureException("cannot read the file descriptor of " + channel + ": " + e);
         }
-        byte[] sa = ContainerSyscalls.getsockopt(fd, ipv6 ? SOL_IPV6 : SOL_IP, SO_ORIGINAL_DST, ipv6 ? 28 : 16);
+        byte[] sa = ContainerSyscalls.getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, 16);
         int family = (sa[0] & 0xff) | (sa[1] & 0xff) << 8;
         int port = (sa[2] & 0xff) << 8 | (sa[3] & 0xff);
         try {
             if (family == AF_INET && sa.length >= 8) {
                 return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(sa, 4, 8)), port);
-            }
-            if (family == AF_INET6 && sa.length >= 24) {
-                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(sa, 8, 24)), port);
             }
         } catch (UnknownHostException e) {
             // not reached: getByAddress only fails on a wrong length, checked above

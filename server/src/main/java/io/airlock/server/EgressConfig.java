@@ -27,8 +27,6 @@ import org.jspecify.annotations.Nullable;
  *     public IP; the host's own addresses are blocked without being listed
  */
 public record EgressConfig(EgressRules ceiling, @Nullable InetSocketAddress dns, EgressLimits limits, Set<InetAddress> block) {
-    public static final EgressConfig NONE = new EgressConfig(EgressRules.NONE, null, EgressLimits.DEFAULTS, Set.of());
-
     public EgressConfig {
         block = Set.copyOf(block);
     }

@@ -11,6 +11,12 @@ public interface SandboxEgress extends AutoCloseable {
      */
     void apply(EgressPolicy policy);
 
+    /**
+     * The proxy's URL as seen from inside the sandbox, for {@code HTTP(S)_PROXY}: only the
+     * runtime knows where it put it.
+     */
+    String proxyUrl();
+
     /** The policy in force. */
     EgressPolicy policy();
 

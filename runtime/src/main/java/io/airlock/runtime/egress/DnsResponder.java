@@ -20,8 +20,6 @@ import java.util.List;
  * through a denied name never leaves the host.
  */
 final class DnsResponder {
-    private static final int TYPE_A = 1;
-    private static final int CLASS_IN = 1;
     private static final int MAX_QUERY = 4096;
 
     private final EgressProxy proxy;
@@ -78,7 +76,7 @@ final class DnsResponder {
             proxy.recordEvent("dns", null, null, 53, false, "invalid-name", len, 0);
             return DnsMessage.nxdomain(q);
         }
-        if (q.qclass() != CLASS_IN) {
+        if (q.qclass() != DnsMessage.CLASS_IN) {
             return DnsMessage.refused(q);
         }
         EgressPolicy policy = proxy.policy();
@@ -87,7 +85,7 @@ final class DnsResponder {
             proxy.recordEvent("dns", q.name(), null, 53, false, byName.reason(), len, 0);
             return DnsMessage.nxdomain(q);
         }
-        if (q.qtype() != TYPE_A) {
+        if (q.qtype() != DnsMessage.TYPE_A) {
             return DnsMessage.noData(q); // IPv4 only: AAAA and the rest are empty for allowed names
         }
         NameCache.Entry entry;

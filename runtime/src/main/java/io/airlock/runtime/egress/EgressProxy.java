@@ -42,7 +42,7 @@ public final class EgressProxy implements AutoCloseable {
     /** Reads where a redirected connection was going ({@code SO_ORIGINAL_DST}). */
     @FunctionalInterface
     public interface OriginalDestination {
-        InetSocketAddress of(SocketChannel accepted, boolean ipv6) throws IOException;
+        InetSocketAddress of(SocketChannel accepted) throws IOException;
     }
 
     /** Where Airlock itself resolves names; {@link DnsClient#resolveA} in production. */
@@ -127,11 +127,9 @@ public final class EgressProxy implements AutoCloseable {
     }
 
     private void accept(ServerSocketChannel listener) {
-        boolean ipv6;
         InetSocketAddress self;
         try {
             self = (InetSocketAddress) listener.getLocalAddress();
-            ipv6 = self.getAddress() instanceof java.net.Inet6Address;
         } catch (IOException e) {
             return;
         }
@@ -156,23 +154,23 @@ public final class EgressProxy implements AutoCloseable {
             }
             InetSocketAddress original;
             try {
-                original = originals.of(ch, ipv6);
+                original = originals.of(ch);
             } catch (IOException | RuntimeException e) {
                 record(null, null, 0, false, "no original destination: " + e.getMessage(), 0, 0);
-                closeQuietly(ch);
+                ProxyConnection.closeQuietly(ch);
                 continue;
             }
             boolean explicit = original.equals(self);
             Socket down = ch.socket();
             if (quotaSpent.get()) {
                 record(null, original.getAddress(), original.getPort(), false, "byte-quota: " + limits.byteQuota() + " bytes spent", 0, 0);
-                closeQuietly(ch);
+                ProxyConnection.closeQuietly(ch);
                 continue;
             }
             if (!connections.tryAcquire()) {
                 record(null, original.getAddress(), original.getPort(), false,
                         "connection-limit: " + limits.maxConnections() + " connections open", 0, 0);
-                closeQuietly(ch);
+                ProxyConnection.closeQuietly(ch);
                 continue;
             }
             Thread.ofVirtual().name("egress-conn-" + sandboxId).start(() -> {
@@ -180,7 +178,7 @@ public final class EgressProxy implements AutoCloseable {
                     new ProxyConnection(this, down, original, explicit).run();
                 } finally {
                     connections.release();
-                    closeQuietly(ch);
+                    ProxyConnection.closeQuietly(ch);
                 }
             });
         }
@@ -218,12 +216,17 @@ public final class EgressProxy implements AutoCloseable {
         if (!budget.take()) {
             return;
         }
+        writeSuppressed();
+        write(protocol, name, address, port, allowed, reason, out, in);
+    }
+
+    /** One event saying how many the budget kept out since the last such event, if any. */
+    private void writeSuppressed() {
         long suppressed = budget.drainSuppressed();
         if (suppressed > 0) {
             write("other", null, null, 0, false, "audit-rate-limit: " + suppressed + " events over " + AuditBudget.PER_SECOND
                     + "/s were not recorded", 0, 0);
         }
-        write(protocol, name, address, port, allowed, reason, out, in);
     }
 
     private void write(String protocol, @Nullable String name, @Nullable InetAddress address, int port, boolean allowed, String reason,
@@ -247,14 +250,10 @@ public final class EgressProxy implements AutoCloseable {
             closed = true;
             started = List.copyOf(threads);
         }
-        listeners.forEach(EgressProxy::closeQuietly);
-        closeQuietly(dns);
+        listeners.forEach(ProxyConnection::closeQuietly);
+        ProxyConnection.closeQuietly(dns);
         relays.forEach(Relay::abort);
-        long suppressed = budget.drainSuppressed();
-        if (suppressed > 0) {
-            write("other", null, null, 0, false, "audit-rate-limit: " + suppressed + " events over " + AuditBudget.PER_SECOND
-                    + "/s were not recorded", 0, 0);
-        }
+        writeSuppressed();
         for (Thread t : started) {
             try {
                 t.join(5000);
@@ -269,11 +268,4 @@ public final class EgressProxy implements AutoCloseable {
         return closed;
     }
 
-    private static void closeQuietly(java.nio.channels.Channel c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // closing: nothing left to do
-        }
-    }
 }

@@ -315,7 +315,8 @@ final class ProxyConnection {
         closeQuietly(down);
     }
 
-    static void closeQuietly(Socket s) {
+    /** Closes a socket or channel, ignoring failure: closing is all that is left to do. */
+    static void closeQuietly(java.io.Closeable s) {
         try {
             s.close();
         } catch (IOException e) {
