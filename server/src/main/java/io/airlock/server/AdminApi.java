@@ -4,6 +4,7 @@ import io.airlock.core.egress.EgressRules;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.airlock.core.InvalidRequestException;
+import io.airlock.core.crypto.DataKeys;
 import io.airlock.core.Sandbox;
 import io.airlock.core.SandboxNotFoundException;
 import io.airlock.core.SandboxService;
@@ -29,10 +30,12 @@ final class AdminApi {
 
     private final Tenants tenants;
     private final SandboxService sandboxes;
+    private final DataKeys dataKeys;
 
-    AdminApi(Tenants tenants, SandboxService sandboxes) {
+    AdminApi(Tenants tenants, SandboxService sandboxes, DataKeys dataKeys) {
         this.tenants = tenants;
         this.sandboxes = sandboxes;
+        this.dataKeys = dataKeys;
     }
 
     void routes(RoutesConfig r) {
@@ -60,11 +63,24 @@ final class AdminApi {
             sandboxes.reapplyEgress(id); // running sandboxes too: an admin can cut a tenant off now
             ctx.json(new EgressCeiling(rules));
         });
+        r.get("/admin/master-key", ctx -> ctx.json(new MasterKeyView(dataKeys.masterKeyId(), null)));
+        r.post("/admin/master-key/rotate", ctx -> {
+            if (!dataKeys.rotatable()) {
+                ErrorMapping.send(ctx, 409, "the master key comes from AIRLOCK_MASTER_KEY; rotate it by setting a new one with the old"
+                        + " one in AIRLOCK_MASTER_KEY_PREVIOUS and restarting", null);
+                return;
+            }
+            int rewrapped = dataKeys.rotateMaster();
+            ctx.json(new MasterKeyView(dataKeys.masterKeyId(), rewrapped));
+        });
         r.delete("/admin/keys/{id}", ctx -> {
             tenants.revokeKey(ctx.pathParam("id"));
             ctx.status(204);
         });
     }
+
+    /** The current master key's id, and how many tenant data keys a rotation re-wrapped. */
+    record MasterKeyView(String id, @Nullable Integer rewrapped) {}
 
     /**
      * A tenant's egress ceiling: rules it can never exceed, within the operator's

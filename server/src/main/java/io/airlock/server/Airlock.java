@@ -8,6 +8,8 @@ import io.airlock.core.SandboxListener;
 import io.airlock.core.SandboxRuntime;
 import io.airlock.core.SandboxService;
 import io.airlock.core.Templates;
+import io.airlock.core.crypto.DataKeys;
+import io.airlock.core.crypto.MasterKeys;
 import io.airlock.core.egress.BlockedAddresses;
 import io.airlock.core.egress.EgressRules;
 import io.airlock.core.egress.EgressSettings;
@@ -88,6 +90,9 @@ public final class Airlock implements AutoCloseable {
                     : Store.open(config.databaseUrl(), clock);
             started.add(store);
             Optional<String> adminKey = store.tenants().ensureAdmin(config.home().resolve("admin.key"));
+            DataKeys dataKeys = new DataKeys(MasterKeys.load(config.keys().asEnvironment(), config.home().resolve("master.key")),
+                    store.wrappedKeys());
+            dataKeys.rewrapAll();
             int stale = store.sandboxes().endAllLive(clock.instant(), "server restart");
             Templates templates = TemplateCatalog.open(config.templates(), clock);
             SandboxRuntime runtime = OciRuntime.create(config.home(), config.stateRoot(), config.agent(), config.egress().dns());
@@ -122,7 +127,7 @@ public final class Airlock implements AutoCloseable {
                     .map(t -> new Caller(t.id(), t.name(), t.admin())));
             PlatformApi platform = new PlatformApi(service, templates, config.policy());
             E2bApi e2b = new E2bApi(service, templates, config.policy(), tokens, metrics, clock);
-            AdminApi admin = new AdminApi(store.tenants(), service);
+            AdminApi admin = new AdminApi(store.tenants(), service, dataKeys);
             EgressApi egressApi = new EgressApi(service, id -> store.sandboxes().find(id).map(r -> r.tenantId()));
             Javalin http = Javalin.create(c -> {
                 c.concurrency.useVirtualThreads = true;

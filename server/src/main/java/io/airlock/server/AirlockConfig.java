@@ -24,10 +24,11 @@ import org.jspecify.annotations.Nullable;
  * @param databaseUrl a JDBC URL ({@code AIRLOCK_DB_URL}, e.g. PostgreSQL), or {@code null} for the
  *     embedded SQLite file {@code $AIRLOCK_HOME/airlock.db}
  * @param egress the operator's egress ceiling, resolver and limits ({@link EgressConfig})
+ * @param keys where the master key comes from ({@link KeyConfig})
  */
 public record AirlockConfig(
         Path home, String bind, int port, Path agent, Path stateRoot, Path templates, SandboxPolicy policy,
-        Duration idleTimeout, @Nullable String databaseUrl, EgressConfig egress) {
+        Duration idleTimeout, @Nullable String databaseUrl, EgressConfig egress, KeyConfig keys) {
     /** Reads the configuration from environment variables and system properties. */
     public static AirlockConfig fromEnvironment(Map<String, String> env) {
         Path home = Path.of(env.getOrDefault("AIRLOCK_HOME", System.getProperty("user.home") + "/.airlock"));
@@ -42,21 +43,21 @@ public record AirlockConfig(
         }
         Duration idle = Duration.ofSeconds(parseSeconds("AIRLOCK_IDLE_TIMEOUT_SECONDS", env.getOrDefault("AIRLOCK_IDLE_TIMEOUT_SECONDS", "30")));
         return new AirlockConfig(home, bind, port, agent, state, templates, policy, idle, env.get("AIRLOCK_DB_URL"),
-                EgressConfig.fromEnvironment(env));
+                EgressConfig.fromEnvironment(env), KeyConfig.fromEnvironment(env));
     }
 
     /** This configuration listening on another port. */
     public AirlockConfig withPort(int newPort) {
-        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, egress);
+        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, egress, keys);
     }
 
     /** This configuration with another policy. */
     public AirlockConfig withEgress(EgressConfig newEgress) {
-        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, newEgress);
+        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, newEgress, keys);
     }
 
     public AirlockConfig withPolicy(SandboxPolicy newPolicy) {
-        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy, idleTimeout, databaseUrl, egress);
+        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy, idleTimeout, databaseUrl, egress, keys);
     }
 
     private static long parseSeconds(String name, String s) {

@@ -1,5 +1,6 @@
 package io.airlock.store;
 
+import io.airlock.core.crypto.WrappedKeyStore;
 import io.airlock.core.egress.EgressAudit;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -21,8 +22,11 @@ final class DbStore implements Store {
     private final Tenants tenants;
     private final SandboxRecords sandboxes;
     private final SqlEgressAudit egress;
+    private final SqlWrappedKeys wrappedKeys;
 
-    private DbStore(HikariDataSource pool, Tenants tenants, SandboxRecords sandboxes, SqlEgressAudit egress) {
+    private DbStore(HikariDataSource pool, Tenants tenants, SandboxRecords sandboxes, SqlEgressAudit egress,
+            SqlWrappedKeys wrappedKeys) {
+        this.wrappedKeys = wrappedKeys;
         this.pool = pool;
         this.tenants = tenants;
         this.sandboxes = sandboxes;
@@ -40,7 +44,8 @@ final class DbStore implements Store {
                     "cannot migrate the database at " + Vendor.redact(jdbcUrl) + ": " + e.getMessage(), e);
         }
         Jdbi jdbi = Jdbi.create(pool);
-        return new DbStore(pool, new SqlTenants(jdbi, clock), new SqlSandboxRecords(jdbi), new SqlEgressAudit(jdbi, clock));
+        return new DbStore(pool, new SqlTenants(jdbi, clock), new SqlSandboxRecords(jdbi), new SqlEgressAudit(jdbi, clock),
+                new SqlWrappedKeys(jdbi, clock));
     }
 
     /** A SQLite URL for {@code file}, created 0600 (parents 0700) if missing. */
@@ -97,6 +102,11 @@ final class DbStore implements Store {
     @Override
     public SandboxRecords sandboxes() {
         return sandboxes;
+    }
+
+    @Override
+    public WrappedKeyStore wrappedKeys() {
+        return wrappedKeys;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.airlock.store;
 
+import io.airlock.core.crypto.WrappedKeyStore;
 import io.airlock.core.egress.EgressAudit;
 
 import java.nio.file.Path;
@@ -62,6 +63,9 @@ public interface Store extends AutoCloseable {
 
     /** The durable record of sandboxes: who started what, and when each ended. */
     SandboxRecords sandboxes();
+
+    /** Tenants' data keys, wrapped by the master key ({@link io.airlock.core.crypto.DataKeys}). */
+    WrappedKeyStore wrappedKeys();
 
     /** Every egress decision, kept after its sandbox ends. */
     EgressAudit egress();
