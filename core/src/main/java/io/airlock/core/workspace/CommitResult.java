@@ -1,0 +1,24 @@
+package io.airlock.core.workspace;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a commit did.
+ *
+ * @param outcome see {@link Outcome}
+ * @param version the version written, or {@code null} if nothing changed
+ * @param conflicts for {@link Outcome#CONFLICT}, the paths changed on both sides
+ */
+public record CommitResult(Outcome outcome, @Nullable WorkspaceVersion version, List<String> conflicts) {
+    public enum Outcome {
+        /** The directory matched its base: no version written. */
+        UNCHANGED,
+        /** The base was still the head: the new version is the head. */
+        COMMITTED,
+        /** The head had moved on, but the two sides changed different paths: merged into a new head. */
+        MERGED,
+        /** Both sides changed the same paths: kept as a branch version, the head is untouched. */
+        CONFLICT
+    }
+}
