@@ -37,7 +37,7 @@ public final class SealedStreams {
 
     /** The size of the sealed form of {@code plaintextBytes} bytes. */
     public static long sealedSize(long plaintextBytes) {
-        long chunks = plaintextBytes / CHUNK + 1;
+        long chunks = Math.max(1, (plaintextBytes + CHUNK - 1) / CHUNK); // a full last chunk carries the flag itself
         return HEADER + plaintextBytes + chunks * TAG;
     }
 
