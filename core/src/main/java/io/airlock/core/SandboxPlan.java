@@ -1,5 +1,6 @@
 package io.airlock.core;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,10 +14,18 @@ import java.util.Map;
  * @param tier which OCI runtime runs it
  * @param egress whether egress may be attached later ({@link RuntimeSandbox#openEgress}); runc
  *     sandboxes can always take it, gVisor ones only if started for it
+ * @param mounts host directories made by the service layer (workspace checkouts)
  */
-public record SandboxPlan(String id, Template template, Resources resources, Map<String, String> env, Tier tier, boolean egress) {
+public record SandboxPlan(String id, Template template, Resources resources, Map<String, String> env, Tier tier, boolean egress,
+        List<BindMount> mounts) {
     public SandboxPlan {
         env = Map.copyOf(env);
+        mounts = List.copyOf(mounts);
+    }
+
+    /** A plan without mounts. */
+    public SandboxPlan(String id, Template template, Resources resources, Map<String, String> env, Tier tier, boolean egress) {
+        this(id, template, resources, env, tier, egress, List.of());
     }
 
     /** A plan without egress. */

@@ -24,6 +24,17 @@ public interface SandboxRuntime extends AutoCloseable {
      */
     int recover();
 
+    /**
+     * A new empty {@link ScratchVolume} named {@code name}, at most {@code bytes} and {@code
+     * inodes}, its root owned by {@code uid}:{@code gid}. {@link #recover()} removes any an
+     * earlier server left behind.
+     *
+     * @throws RuntimeFailureException if the runtime cannot make one
+     */
+    default ScratchVolume scratch(String name, long bytes, long inodes, int uid, int gid) {
+        throw new RuntimeFailureException("this runtime has no scratch volumes");
+    }
+
     /** Kills every sandbox this runtime started. */
     @Override
     void close();

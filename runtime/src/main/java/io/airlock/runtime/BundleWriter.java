@@ -1,6 +1,7 @@
 package io.airlock.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.airlock.core.BindMount;
 import io.airlock.core.Resources;
 import io.airlock.core.RuntimeFailureException;
 import io.airlock.core.SandboxPlan;
@@ -108,7 +109,7 @@ final class BundleWriter {
                 process,
                 new OciSpec.Root(layout.rootfs().toString(), false),
                 plan.id(),
-                mounts(r),
+                mounts(r, plan.mounts()),
                 linux,
                 Map.of(
                         "io.airlock.sandbox-id", plan.id(),
@@ -134,7 +135,16 @@ final class BundleWriter {
         }
     }
 
-    private List<OciSpec.Mount> mounts(Resources r) {
+    private List<OciSpec.Mount> mounts(Resources r, List<BindMount> extra) {
+        List<OciSpec.Mount> all = new java.util.ArrayList<>(base(r));
+        for (BindMount m : extra) {
+            // nosuid and nodev whatever the sandbox puts there; ro unless the caller asked for writes.
+            all.add(mount(m.destination(), "bind", m.source().toString(), "bind", m.readOnly() ? "ro" : "rw", "nosuid", "nodev"));
+        }
+        return all;
+    }
+
+    private List<OciSpec.Mount> base(Resources r) {
         long tmpBytes = Math.max(Resources.MIB, r.memoryBytes() / 2);
         return List.of(
                 mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"),

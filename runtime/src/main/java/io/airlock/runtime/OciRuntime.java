@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.airlock.core.RuntimeFailureException;
 import io.airlock.core.RuntimeSandbox;
+import io.airlock.core.ScratchVolume;
 import io.airlock.core.SandboxPlan;
 import io.airlock.core.SandboxRuntime;
 import java.nio.charset.StandardCharsets;
@@ -40,9 +41,12 @@ public final class OciRuntime implements SandboxRuntime {
     private final EgressProxy.Upstream resolver;
     private final Map<String, OciSandbox> live = new ConcurrentHashMap<>();
 
+    private final ScratchVolumes volumes;
+
     private OciRuntime(ContainerHost host, EgressProxy.Upstream resolver) {
         this.host = host;
         this.resolver = resolver;
+        this.volumes = new ScratchVolumes(host.config().stateRoot());
     }
 
     /**
@@ -113,7 +117,17 @@ public final class OciRuntime implements SandboxRuntime {
 
     @Override
     public int recover() {
-        return host.reapAll();
+        int reaped = host.reapAll();
+        int volumesLeft = volumes.sweep();
+        if (volumesLeft > 0) {
+            log.warn("removed {} scratch volumes an earlier server left mounted", volumesLeft);
+        }
+        return reaped;
+    }
+
+    @Override
+    public ScratchVolume scratch(String name, long bytes, long inodes, int uid, int gid) {
+        return volumes.create(name, bytes, inodes, uid, gid);
     }
 
     @Override
