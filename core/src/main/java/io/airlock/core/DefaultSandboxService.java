@@ -6,6 +6,10 @@ import io.airlock.core.egress.EgressPolicy;
 import io.airlock.core.egress.EgressSettings;
 import io.airlock.core.egress.NetworkRules;
 import io.airlock.core.egress.SandboxEgress;
+import io.airlock.core.workspace.Checkout;
+import io.airlock.core.workspace.CommitResult;
+import io.airlock.core.workspace.WorkspaceLimits;
+import io.airlock.core.workspace.Workspaces;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,6 +30,10 @@ import org.slf4j.LoggerFactory;
 final class DefaultSandboxService implements SandboxService {
     private static final Logger log = LoggerFactory.getLogger(DefaultSandboxService.class);
     private static final Duration REAP_INTERVAL = Duration.ofMillis(200);
+    /** How long a kill waits for the final workspace commit before answering. */
+    private static final Duration FINAL_COMMIT_WAIT = Duration.ofMinutes(2);
+    /** tmpfs room beyond the workspace limit, for directory and partial-page overhead. */
+    private static final long SCRATCH_SLACK_BYTES = 16L << 20;
 
     private final Templates templates;
     private final SandboxRuntime runtime;
@@ -33,6 +42,9 @@ final class DefaultSandboxService implements SandboxService {
     private final OwnerCounts owners;
     private final SandboxListener listener;
     private final EgressSettings egress;
+    private final @Nullable Workspaces workspaces;
+    private final WorkspaceLimits workspaceLimits;
+    private final Set<AttachedWorkspace> attached = ConcurrentHashMap.newKeySet();
     private final Map<String, LiveSandbox> live = new ConcurrentHashMap<>();
     private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
     private volatile @Nullable Thread reaper;
@@ -45,6 +57,14 @@ final class DefaultSandboxService implements SandboxService {
 
     DefaultSandboxService(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
             SandboxQuotas quotas, SandboxListener listener, EgressSettings egress) {
+        this(templates, runtime, policy, clock, quotas, listener, egress, null, WorkspaceLimits.standard());
+    }
+
+    DefaultSandboxService(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
+            SandboxQuotas quotas, SandboxListener listener, EgressSettings egress, @Nullable Workspaces workspaces,
+            WorkspaceLimits workspaceLimits) {
+        this.workspaces = workspaces;
+        this.workspaceLimits = workspaceLimits;
         this.egress = egress;
         this.templates = templates;
         this.runtime = runtime;
@@ -83,11 +103,31 @@ final class DefaultSandboxService implements SandboxService {
         // proxy. A runc sandbox can still get one later (PUT /network); a gVisor one cannot.
         boolean network = egressPolicy.opensAnything();
 
+        WorkspaceRequest wanted = request.workspace();
+        if (wanted != null && (workspaces == null || request.owner().isEmpty())) {
+            throw new InvalidRequestException("workspace", workspaces == null ? "this server has no workspace store"
+                    : "workspaces belong to tenants; this request has no owner");
+        }
+
         owners.reserve(request.owner());
         RuntimeSandbox rs;
+        AttachedWorkspace workspace = null;
         SandboxEgress sandboxEgress = null;
         try {
-            rs = startOrClaim(template, resources, tier, network);
+            if (wanted == null) {
+                rs = startOrClaim(template, resources, tier, network);
+            } else {
+                String id = SandboxIds.next();
+                workspace = checkOut(id, template, request.owner(), wanted);
+                try {
+                    BindMount mount = new BindMount(workspace.volume(), mountPoint(template), !wanted.readWrite());
+                    rs = runtime.start(new SandboxPlan(id, template, resources, Map.of(), tier, network, List.of(mount)));
+                } catch (RuntimeException e) {
+                    workspace.discard();
+                    attached.remove(workspace);
+                    throw e;
+                }
+            }
         } catch (RuntimeException e) {
             owners.release(request.owner());
             throw e;
@@ -98,6 +138,10 @@ final class DefaultSandboxService implements SandboxService {
                 sandboxEgress = rs.openEgress(egressPolicy, egress.audit(), egress.limits());
             } catch (RuntimeException e) {
                 rs.kill();
+                if (workspace != null) {
+                    workspace.discard();
+                    attached.remove(workspace);
+                }
                 owners.release(request.owner());
                 throw e;
             }
@@ -110,10 +154,16 @@ final class DefaultSandboxService implements SandboxService {
             sandbox.egress = sandboxEgress;
             sandbox.network = request.network();
         }
+        sandbox.workspace = workspace;
         live.put(rs.id(), sandbox);
         Sandbox created = sandbox.snapshot(now);
         listener.created(created);
+        AttachedWorkspace ws = workspace;
         rs.onDeath().thenRun(() -> {
+            if (ws != null) {
+                ws.end(); // commits a read-write checkout, then discards the volume
+                attached.remove(ws);
+            }
             live.remove(sandbox.runtime.id(), sandbox);
             owners.release(sandbox.owner);
             listener.ended(sandbox.runtime.id(), sandbox.endReason);
@@ -135,6 +185,39 @@ final class DefaultSandboxService implements SandboxService {
         out.putIfAbsent("NO_PROXY", "localhost,127.0.0.1,::1");
         out.putIfAbsent("no_proxy", "localhost,127.0.0.1,::1");
         return out;
+    }
+
+    /**
+     * A scratch volume for sandbox {@code id} with the workspace checked out into it, owned by the
+     * template's default user. Such sandboxes never come from the warm pool: their mount is part of
+     * the OCI bundle.
+     */
+    private AttachedWorkspace checkOut(String id, Template template, String owner, WorkspaceRequest wanted) {
+        Workspaces store = java.util.Objects.requireNonNull(workspaces);
+        UserSpec user = defaultUser(template);
+        int uid = user == null ? 0 : user.uid();
+        ScratchVolume volume = runtime.scratch("ws-" + id, workspaceLimits.maxBytes() + SCRATCH_SLACK_BYTES,
+                workspaceLimits.maxEntries() + 1L, uid, uid);
+        try {
+            var checkout = store.checkout(owner, wanted.name(), wanted.version(), wanted.readWrite(), volume.path(), uid, uid);
+            AttachedWorkspace a = new AttachedWorkspace(store, volume, checkout, id);
+            attached.add(a);
+            return a;
+        } catch (RuntimeException e) {
+            volume.close();
+            throw e;
+        }
+    }
+
+    /** Where the workspace appears: {@code workspace} in the default user's home ({@code /home/user/workspace}). */
+    private static String mountPoint(Template template) {
+        UserSpec user = defaultUser(template);
+        return (user == null ? "/root" : user.home()) + "/workspace";
+    }
+
+    private static @Nullable UserSpec defaultUser(Template template) {
+        TemplateRecipe r = template.recipe();
+        return r.users().stream().filter(u -> u.name().equals(r.defaultUser())).findFirst().orElse(null);
     }
 
     private RuntimeSandbox startOrClaim(Template template, Resources resources, Tier tier, boolean network) {
@@ -230,6 +313,10 @@ final class DefaultSandboxService implements SandboxService {
 
     @Override
     public void kill(String id) {
+        killOnly(id); // a workspace commit finishes in the background (and before shutdown completes)
+    }
+
+    private LiveSandbox killOnly(String id) {
         LiveSandbox s = live.remove(id);
         if (s == null) {
             throw new SandboxNotFoundException(id);
@@ -237,6 +324,54 @@ final class DefaultSandboxService implements SandboxService {
         s.endReason = "killed";
         s.runtime.kill();
         log.atInfo().addKeyValue("sandbox", id).log("sandbox killed");
+        return s;
+    }
+
+    @Override
+    public Optional<CommitResult> killAndCommit(String id) {
+        AttachedWorkspace ws = killOnly(id).workspace;
+        if (ws == null || !ws.checkout().readWrite()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ws.ended().get(FINAL_COMMIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxStateException("interrupted while sandbox " + id + "'s workspace was being committed");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new RuntimeFailureException("sandbox " + id + " was killed, but its workspace could not be committed: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new RuntimeFailureException("sandbox " + id + " was killed; its workspace commit is still running after "
+                    + FINAL_COMMIT_WAIT.toSeconds() + " s and will finish in the background");
+        }
+    }
+
+    @Override
+    public CommitResult syncWorkspace(String id) {
+        LiveSandbox s = find(id);
+        AttachedWorkspace ws = s.workspace;
+        if (ws == null) {
+            throw new SandboxStateException("sandbox " + id + " has no workspace; create it with one to sync");
+        }
+        synchronized (s) { // holds off pause and resume: the freeze below is ours alone
+            boolean wasPaused = s.paused();
+            return ws.sync(() -> {
+                if (!wasPaused) {
+                    s.runtime.pause();
+                }
+            }, () -> {
+                if (!wasPaused) {
+                    s.runtime.resume();
+                }
+            });
+        }
+    }
+
+    @Override
+    public Optional<Checkout> workspace(String id) {
+        AttachedWorkspace ws = find(id).workspace;
+        return ws == null ? Optional.empty() : Optional.of(ws.checkout());
     }
 
     @Override
@@ -371,6 +506,17 @@ final class DefaultSandboxService implements SandboxService {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            }
+        }
+        // Sandboxes that died just before (reaped, crashed) may still be committing: let them finish.
+        for (AttachedWorkspace ws : List.copyOf(attached)) {
+            try {
+                ws.ended().get(FINAL_COMMIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.atWarn().log("a workspace commit did not finish at shutdown: {}", e.toString());
             }
         }
     }

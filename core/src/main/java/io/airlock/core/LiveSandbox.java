@@ -21,6 +21,8 @@ final class LiveSandbox {
     @Nullable SandboxEgress egress;
     /** The network rules asked for (the policy in force when there is no egress); guarded by this. */
     NetworkRules network = NetworkRules.DEFAULT;
+    /** The workspace checked out into it, or null; set before the sandbox is published. */
+    volatile @Nullable AttachedWorkspace workspace;
     /** Why it ended, set before it is killed; an init that dies by itself keeps the default. */
     volatile String endReason = "died";
 

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param tier runtime tier, or {@code null} for the template's
  * @param owner the tenant the sandbox belongs to, or empty for none; counted against its quota
  * @param network outbound network rules, within the operator's and the owner's ceilings
+ * @param workspace the owner's workspace to mount, or {@code null} for none
  */
 public record SandboxRequest(
         String template,
@@ -28,14 +29,21 @@ public record SandboxRequest(
         Map<String, String> metadata,
         @Nullable Tier tier,
         String owner,
-        NetworkRules network) {
+        NetworkRules network,
+        @Nullable WorkspaceRequest workspace) {
     static final int MAX_ENTRIES = 256;
     static final int MAX_VALUE_BYTES = 16 * 1024;
 
     /** A request with the default network rules (as open as the ceilings allow). */
     public SandboxRequest(String template, @Nullable Resources resources, Map<String, String> env, @Nullable Duration timeout,
             Map<String, String> metadata, @Nullable Tier tier, String owner) {
-        this(template, resources, env, timeout, metadata, tier, owner, NetworkRules.DEFAULT);
+        this(template, resources, env, timeout, metadata, tier, owner, NetworkRules.DEFAULT, null);
+    }
+
+    /** A request without a workspace. */
+    public SandboxRequest(String template, @Nullable Resources resources, Map<String, String> env, @Nullable Duration timeout,
+            Map<String, String> metadata, @Nullable Tier tier, String owner, NetworkRules network) {
+        this(template, resources, env, timeout, metadata, tier, owner, network, null);
     }
 
     public SandboxRequest {
@@ -52,31 +60,35 @@ public record SandboxRequest(
     }
 
     public SandboxRequest withResources(Resources r) {
-        return new SandboxRequest(template, r, env, timeout, metadata, tier, owner, network);
+        return new SandboxRequest(template, r, env, timeout, metadata, tier, owner, network, workspace);
     }
 
     public SandboxRequest withTimeout(Duration t) {
-        return new SandboxRequest(template, resources, env, t, metadata, tier, owner, network);
+        return new SandboxRequest(template, resources, env, t, metadata, tier, owner, network, workspace);
     }
 
     public SandboxRequest withTier(Tier t) {
-        return new SandboxRequest(template, resources, env, timeout, metadata, t, owner, network);
+        return new SandboxRequest(template, resources, env, timeout, metadata, t, owner, network, workspace);
     }
 
     public SandboxRequest withEnv(Map<String, String> e) {
-        return new SandboxRequest(template, resources, e, timeout, metadata, tier, owner, network);
+        return new SandboxRequest(template, resources, e, timeout, metadata, tier, owner, network, workspace);
     }
 
     public SandboxRequest withMetadata(Map<String, String> m) {
-        return new SandboxRequest(template, resources, env, timeout, m, tier, owner, network);
+        return new SandboxRequest(template, resources, env, timeout, m, tier, owner, network, workspace);
     }
 
     public SandboxRequest withOwner(String o) {
-        return new SandboxRequest(template, resources, env, timeout, metadata, tier, o, network);
+        return new SandboxRequest(template, resources, env, timeout, metadata, tier, o, network, workspace);
     }
 
     public SandboxRequest withNetwork(NetworkRules n) {
-        return new SandboxRequest(template, resources, env, timeout, metadata, tier, owner, n);
+        return new SandboxRequest(template, resources, env, timeout, metadata, tier, owner, n, workspace);
+    }
+
+    public SandboxRequest withWorkspace(@Nullable WorkspaceRequest w) {
+        return new SandboxRequest(template, resources, env, timeout, metadata, tier, owner, network, w);
     }
 
     public Optional<Resources> requestedResources() {

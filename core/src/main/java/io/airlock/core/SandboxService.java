@@ -4,6 +4,10 @@ import io.airlock.core.egress.EgressAudits;
 import io.airlock.core.egress.EgressEvent;
 import io.airlock.core.egress.EgressSettings;
 import io.airlock.core.egress.NetworkRules;
+import io.airlock.core.workspace.Checkout;
+import io.airlock.core.workspace.CommitResult;
+import io.airlock.core.workspace.WorkspaceLimits;
+import io.airlock.core.workspace.Workspaces;
 
 import java.time.Duration;
 import java.time.InstantSource;
@@ -42,7 +46,13 @@ public interface SandboxService extends AutoCloseable {
     /** A service that also gives sandboxes outbound network within {@code egress}'s ceilings. */
     static SandboxService create(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
             SandboxQuotas quotas, SandboxListener listener, EgressSettings egress) {
-        return new DefaultSandboxService(templates, runtime, policy, clock, quotas, listener, egress);
+        return new DefaultSandboxService(templates, runtime, policy, clock, quotas, listener, egress, null, WorkspaceLimits.standard());
+    }
+
+    /** A service that also mounts its owners' workspaces into sandboxes that ask for one. */
+    static SandboxService create(Templates templates, SandboxRuntime runtime, SandboxPolicy policy, InstantSource clock,
+            SandboxQuotas quotas, SandboxListener listener, EgressSettings egress, Workspaces workspaces, WorkspaceLimits limits) {
+        return new DefaultSandboxService(templates, runtime, policy, clock, quotas, listener, egress, workspaces, limits);
     }
 
     /**
@@ -102,6 +112,25 @@ public interface SandboxService extends AutoCloseable {
 
     /** Kills a sandbox and releases everything it held. @throws SandboxNotFoundException if absent */
     void kill(String id);
+
+    /**
+     * Kills a sandbox and waits for its read-write workspace's final commit.
+     *
+     * @return the commit, or empty if it had no read-write workspace
+     * @throws SandboxNotFoundException if absent
+     */
+    Optional<CommitResult> killAndCommit(String id);
+
+    /**
+     * Commits a live sandbox's read-write workspace now, with the sandbox frozen while its files
+     * are read; it keeps running afterwards.
+     *
+     * @throws SandboxStateException if it has no workspace, or has it read-only
+     */
+    CommitResult syncWorkspace(String id);
+
+    /** The workspace checked out into a live sandbox, with the base its next commit is made against. */
+    Optional<Checkout> workspace(String id);
 
     /** Sets the time to live to {@code timeout} from now (shorter or longer). */
     Sandbox setTimeout(String id, Duration timeout);

@@ -14,6 +14,7 @@ import io.airlock.core.Template;
 import io.airlock.core.TemplateRecipe;
 import io.airlock.core.Templates;
 import io.airlock.core.Tier;
+import io.airlock.server.PlatformDtos.CommitView;
 import io.airlock.server.PlatformDtos.CreateSandbox;
 import io.airlock.server.PlatformDtos.Exec;
 import io.airlock.server.PlatformDtos.ExecResult;
@@ -48,11 +49,20 @@ final class PlatformApi {
             String tenant = Caller.of(ctx).tenantId();
             ctx.json(sandboxes.list().stream().filter(s -> s.owner().equals(tenant)).map(SandboxView::of).toList());
         });
-        r.get("/v1/sandboxes/{id}", ctx -> ctx.json(SandboxView.of(owned(ctx))));
-        r.delete("/v1/sandboxes/{id}", ctx -> {
-            sandboxes.kill(owned(ctx).id());
-            ctx.status(204);
+        r.get("/v1/sandboxes/{id}", ctx -> {
+            Sandbox s = owned(ctx);
+            ctx.json(SandboxView.of(s, sandboxes.workspace(s.id()).orElse(null)));
         });
+        r.delete("/v1/sandboxes/{id}", ctx -> {
+            // With a read-write workspace, answers once its final commit is durable, and says what it did.
+            var commit = sandboxes.killAndCommit(owned(ctx).id());
+            if (commit.isPresent()) {
+                ctx.json(Map.of("workspace", CommitView.of(commit.get())));
+            } else {
+                ctx.status(204);
+            }
+        });
+        r.post("/v1/sandboxes/{id}/workspace/sync", ctx -> ctx.json(CommitView.of(sandboxes.syncWorkspace(owned(ctx).id()))));
         r.post("/v1/sandboxes/{id}/timeout", ctx -> {
             Timeout t = ctx.bodyAsClass(Timeout.class);
             if (t == null || t.timeoutSeconds() == null) {
@@ -80,8 +90,10 @@ final class PlatformApi {
                 Objects.requireNonNullElse(body.metadata(), Map.of()),
                 body.runtime() == null ? null : Tier.parse("runtime", body.runtime()),
                 Caller.of(ctx).tenantId(),
-                NetworkBody.parse(null, body.network(), "network"));
-        ctx.status(201).json(SandboxView.of(sandboxes.create(request)));
+                NetworkBody.parse(null, body.network(), "network"),
+                ReservedMetadata.workspace(body.metadata(), body.workspace() == null ? null : body.workspace().toRequest()));
+        Sandbox created = sandboxes.create(request);
+        ctx.status(201).json(SandboxView.of(created, sandboxes.workspace(created.id()).orElse(null)));
     }
 
     /**

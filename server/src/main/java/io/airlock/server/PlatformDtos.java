@@ -2,7 +2,11 @@ package io.airlock.server;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.InvalidRequestException;
 import io.airlock.core.Resources;
+import io.airlock.core.WorkspaceRequest;
+import io.airlock.core.workspace.Checkout;
+import io.airlock.core.workspace.CommitResult;
 import io.airlock.core.Sandbox;
 import io.airlock.core.Template;
 import java.util.List;
@@ -20,7 +24,34 @@ final class PlatformDtos {
             Map<String, String> metadata,
             ResourcesBody resources,
             String runtime,
-            JsonNode network) {}
+            JsonNode network,
+            WorkspaceBody workspace) {}
+
+    /** {@code {"name": "data", "readWrite": true, "version": 3}}: a workspace to mount at ~/workspace. */
+    record WorkspaceBody(String name, Boolean readWrite, Integer version) {
+        WorkspaceRequest toRequest() {
+            if (name == null) {
+                throw new InvalidRequestException("workspace.name", "required: the name of one of your workspaces");
+            }
+            return new WorkspaceRequest(name, Boolean.TRUE.equals(readWrite), version);
+        }
+    }
+
+    /** What a workspace commit did: {@code committed}, {@code merged}, {@code conflict} or {@code unchanged}. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record CommitView(String outcome, Integer version, List<String> conflicts) {
+        static CommitView of(CommitResult r) {
+            return new CommitView(r.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                    r.version() == null ? null : r.version().number(), r.conflicts());
+        }
+    }
+
+    /** The workspace a live sandbox has mounted, and the version its next commit is made against. */
+    record AttachedView(String name, boolean readWrite, int base) {
+        static AttachedView of(Checkout c) {
+            return new AttachedView(c.name(), c.readWrite(), c.base());
+        }
+    }
 
     record ResourcesBody(Double cpus, Long memoryMB, Integer pids, Long diskMB) {
         Resources toResources(Resources defaults) {
@@ -44,10 +75,17 @@ final class PlatformDtos {
             Map<String, String> metadata,
             String startedAt,
             String endAt,
-            String state) {
+            String state,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            AttachedView workspace) {
         static SandboxView of(Sandbox s) {
+            return of(s, null);
+        }
+
+        static SandboxView of(Sandbox s, Checkout workspace) {
             return new SandboxView(s.id(), s.template(), s.tier().binary(), ResourcesBody.of(s.resources()), s.metadata(),
-                    s.startedAt().toString(), s.endAt().toString(), s.state().name().toLowerCase(java.util.Locale.ROOT));
+                    s.startedAt().toString(), s.endAt().toString(), s.state().name().toLowerCase(java.util.Locale.ROOT),
+                    workspace == null ? null : AttachedView.of(workspace));
         }
     }
 

@@ -9,8 +9,20 @@ import org.jspecify.annotations.Nullable;
  * @param outcome see {@link Outcome}
  * @param version the version written, or {@code null} if nothing changed
  * @param conflicts for {@link Outcome#CONFLICT}, the paths changed on both sides
+ * @param treeVersion a version whose tree is exactly what was committed (the new head, the
+ *     branch, or for a merge the committed tree's own version), or {@code null} if none was
+ *     written; the next commit from the same directory is made against it
  */
-public record CommitResult(Outcome outcome, @Nullable WorkspaceVersion version, List<String> conflicts) {
+public record CommitResult(Outcome outcome, @Nullable WorkspaceVersion version, List<String> conflicts, @Nullable Integer treeVersion) {
+    public CommitResult {
+        conflicts = List.copyOf(conflicts);
+    }
+
+    /** A result whose tree version is the version written, unless it is a merge. */
+    public CommitResult(Outcome outcome, @Nullable WorkspaceVersion version, List<String> conflicts) {
+        this(outcome, version, conflicts, version == null || outcome == Outcome.MERGED ? null : version.number());
+    }
+
     public enum Outcome {
         /** The directory matched its base: no version written. */
         UNCHANGED,

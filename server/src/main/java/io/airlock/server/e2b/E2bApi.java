@@ -6,6 +6,7 @@ import io.airlock.server.NetworkBody;
 import io.airlock.core.Sandbox;
 import io.airlock.core.SandboxPolicy;
 import io.airlock.core.SandboxRequest;
+import io.airlock.server.ReservedMetadata;
 import io.airlock.core.SandboxService;
 import io.airlock.core.SandboxStateException;
 import io.airlock.core.SandboxStats;
@@ -105,7 +106,8 @@ public final class E2bApi {
                 .withEnv(Objects.requireNonNullElse(b.envVars(), Map.of()))
                 .withMetadata(Objects.requireNonNullElse(b.metadata(), Map.of()))
                 .withOwner(Caller.of(ctx).tenantId())
-                .withNetwork(NetworkBody.parse(b.allowInternetAccess(), b.network(), "network"));
+                .withNetwork(NetworkBody.parse(b.allowInternetAccess(), b.network(), "network"))
+                .withWorkspace(ReservedMetadata.workspace(b.metadata(), null));
         Sandbox s = sandboxes.create(request);
         boolean secure = b.secure() == null || b.secure();
         if (!secure) {
