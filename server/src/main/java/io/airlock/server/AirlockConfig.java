@@ -2,6 +2,7 @@ package io.airlock.server;
 
 import io.airlock.core.InvalidRequestException;
 import io.airlock.core.SandboxPolicy;
+import io.airlock.core.workspace.WorkspaceLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,10 +26,13 @@ import org.jspecify.annotations.Nullable;
  *     embedded SQLite file {@code $AIRLOCK_HOME/airlock.db}
  * @param egress the operator's egress ceiling, resolver and limits ({@link EgressConfig})
  * @param keys where the master key comes from ({@link KeyConfig})
+ * @param workspaceLimits the most one workspace version may hold ({@code AIRLOCK_WORKSPACE_MAX_BYTES},
+ *     default 1 GiB; {@code AIRLOCK_WORKSPACE_MAX_FILES}, default 100,000 files, directories and links)
  */
 public record AirlockConfig(
         Path home, String bind, int port, Path agent, Path stateRoot, Path templates, SandboxPolicy policy,
-        Duration idleTimeout, @Nullable String databaseUrl, EgressConfig egress, KeyConfig keys) {
+        Duration idleTimeout, @Nullable String databaseUrl, EgressConfig egress, KeyConfig keys,
+        WorkspaceLimits workspaceLimits) {
     /** Reads the configuration from environment variables and system properties. */
     public static AirlockConfig fromEnvironment(Map<String, String> env) {
         Path home = Path.of(env.getOrDefault("AIRLOCK_HOME", System.getProperty("user.home") + "/.airlock"));
@@ -43,21 +47,39 @@ public record AirlockConfig(
         }
         Duration idle = Duration.ofSeconds(parseSeconds("AIRLOCK_IDLE_TIMEOUT_SECONDS", env.getOrDefault("AIRLOCK_IDLE_TIMEOUT_SECONDS", "30")));
         return new AirlockConfig(home, bind, port, agent, state, templates, policy, idle, env.get("AIRLOCK_DB_URL"),
-                EgressConfig.fromEnvironment(env), KeyConfig.fromEnvironment(env));
+                EgressConfig.fromEnvironment(env), KeyConfig.fromEnvironment(env),
+                new WorkspaceLimits(
+                        parseLong("AIRLOCK_WORKSPACE_MAX_BYTES", env.get("AIRLOCK_WORKSPACE_MAX_BYTES"), WorkspaceLimits.standard().maxBytes(), 1 << 20, 1L << 40),
+                        (int) parseLong("AIRLOCK_WORKSPACE_MAX_FILES", env.get("AIRLOCK_WORKSPACE_MAX_FILES"), WorkspaceLimits.standard().maxEntries(), 1, 10_000_000)));
     }
 
     /** This configuration listening on another port. */
     public AirlockConfig withPort(int newPort) {
-        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, egress, keys);
+        return new AirlockConfig(home, bind, newPort, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, egress, keys, workspaceLimits);
     }
 
     /** This configuration with another policy. */
     public AirlockConfig withEgress(EgressConfig newEgress) {
-        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, newEgress, keys);
+        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, policy, idleTimeout, databaseUrl, newEgress, keys, workspaceLimits);
     }
 
     public AirlockConfig withPolicy(SandboxPolicy newPolicy) {
-        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy, idleTimeout, databaseUrl, egress, keys);
+        return new AirlockConfig(home, bind, port, agent, stateRoot, templates, newPolicy, idleTimeout, databaseUrl, egress, keys, workspaceLimits);
+    }
+
+    private static long parseLong(String name, @Nullable String s, long dflt, long min, long max) {
+        if (s == null || s.isBlank()) {
+            return dflt;
+        }
+        try {
+            long v = Long.parseLong(s.trim());
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new InvalidRequestException(name, "'" + s + "' is not a whole number in " + min + ".." + max);
     }
 
     private static long parseSeconds(String name, String s) {
