@@ -313,7 +313,14 @@ final class DefaultSandboxService implements SandboxService {
 
     @Override
     public void kill(String id) {
-        killOnly(id); // a workspace commit finishes in the background (and before shutdown completes)
+        AttachedWorkspace ws = killOnly(id).workspace;
+        if (ws != null) {
+            try {
+                awaitCommit(id, ws); // so that the next sandbox on this workspace sees what this one wrote
+            } catch (RuntimeFailureException e) {
+                log.atWarn().addKeyValue("sandbox", id).log("{}", e.getMessage()); // killed all the same
+            }
+        }
     }
 
     private LiveSandbox killOnly(String id) {
@@ -333,8 +340,12 @@ final class DefaultSandboxService implements SandboxService {
         if (ws == null || !ws.checkout().readWrite()) {
             return Optional.empty();
         }
+        return Optional.of(awaitCommit(id, ws));
+    }
+
+    private static CommitResult awaitCommit(String id, AttachedWorkspace ws) {
         try {
-            return Optional.of(ws.ended().get(FINAL_COMMIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            return ws.ended().get(FINAL_COMMIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxStateException("interrupted while sandbox " + id + "'s workspace was being committed");
