@@ -51,14 +51,14 @@ public final class Bench {
         for (String a : args) {
             if (a.matches("\\d+")) {
                 n = Integer.parseInt(a);
-            } else if (List.of("runtime", "egress", "sdk").contains(a)) {
+            } else if (List.of("runtime", "egress", "sdk", "workspace").contains(a)) {
                 parts.add(a);
             } else {
-                throw new IllegalArgumentException("unknown argument '" + a + "': give a sample count and/or runtime, egress, sdk");
+                throw new IllegalArgumentException("unknown argument '" + a + "': give a sample count and/or runtime, egress, sdk, workspace");
             }
         }
         if (parts.isEmpty()) {
-            parts.addAll(List.of("runtime", "egress", "sdk"));
+            parts.addAll(List.of("runtime", "egress", "sdk", "workspace"));
         }
         Bench bench = new Bench(n);
         if (parts.contains("runtime")) {
@@ -70,6 +70,14 @@ public final class Bench {
         if (parts.contains("sdk")) {
             SdkBench.run(n);
         }
+        if (parts.contains("workspace")) {
+            bench.workspace();
+        }
+    }
+
+    private void workspace() throws Exception {
+        System.out.printf("%nworkspaces%n");
+        new WorkspaceBench(n, home.resolve("templates"), agent, new Report(System.out)).run();
     }
 
     private void run() throws Exception {

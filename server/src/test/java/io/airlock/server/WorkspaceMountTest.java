@@ -147,16 +147,21 @@ class WorkspaceMountTest {
     }
 
     @Test
-    void hostileEntriesAreTakenAsLinksOrSkippedAndTheHostIsUntouched() throws Exception {
+    void f10_h05_setuidFifosLinksAndHardlinks_takenSafely() throws Exception {
         newWorkspace("hostile");
         String s = create(rw("hostile"));
         exec(s, "ln -s /etc/shadow " + WS + "/shadow; ln -s / " + WS + "/root; mkfifo " + WS + "/fifo;"
                 + " echo real > " + WS + "/real.txt; ln " + WS + "/real.txt " + WS + "/hard.txt");
+        assertThat(execResult(s, "cp /bin/true " + WS + "/suid && chown root " + WS + "/suid && chmod 4755 " + WS + "/suid",
+                "root").get("exitCode").asInt()).isZero();
         assertThat(kill(s).get("outcome").asText()).isEqualTo("committed");
         String check = create("{\"template\":\"base\",\"workspace\":{\"name\":\"hostile\"}}");
         assertThat(exec(check, "ls -l " + WS + " | awk '{print $1, $NF}' | sort"))
                 .contains("lrwxrwxrwx /etc/shadow", "lrwxrwxrwx /", "real.txt").doesNotContain("fifo");
         assertThat(exec(check, "cat " + WS + "/hard.txt")).isEqualTo("real\n");
+        // F-10: no set-uid bit survives the commit, and the mount is nosuid anyway.
+        assertThat(exec(check, "stat -c '%a %U' " + WS + "/suid")).isEqualTo("755 user\n");
+        assertThat(exec(check, "grep ' " + WS + " ' /proc/mounts")).contains("nosuid", "nodev");
         kill(check);
     }
 
@@ -173,7 +178,7 @@ class WorkspaceMountTest {
     }
 
     @Test
-    void theVolumeCapsWhatASandboxCanWrite() throws Exception {
+    void r10_theVolumeCapsWhatASandboxCanWrite() throws Exception {
         newWorkspace("capped");
         String s = create(rw("capped"));
         JsonNode r = execResult(s, "head -c 40M /dev/zero > " + WS + "/big", "user");
@@ -201,7 +206,7 @@ class WorkspaceMountTest {
     }
 
     @Test
-    void anotherTenantCannotMountMyWorkspace() throws Exception {
+    void t01_anotherTenantCannotMountMyWorkspace() throws Exception {
         newWorkspace("mine");
         JsonNode tenant = json(server.send("POST", "/admin/tenants", "{\"name\":\"other-" + UUID.randomUUID().toString().substring(0, 8) + "\"}"));
         String key = json(server.send("POST", "/admin/tenants/" + tenant.get("id").asText() + "/keys", "{}")).get("key").asText();
