@@ -21,6 +21,8 @@ final class LiveSandbox {
     @Nullable SandboxEgress egress;
     /** The network rules asked for (the policy in force when there is no egress); guarded by this. */
     NetworkRules network = NetworkRules.DEFAULT;
+    /** Secret values every process gets; in memory only, never in {@link #env}. */
+    volatile io.airlock.core.secrets.SecretValues secrets = io.airlock.core.secrets.SecretValues.none();
     /** Why it ended, set before it is killed; an init that dies by itself keeps the default. */
     volatile String endReason = "died";
 
