@@ -20,7 +20,8 @@ final class PlatformDtos {
             Map<String, String> metadata,
             ResourcesBody resources,
             String runtime,
-            JsonNode network) {}
+            JsonNode network,
+            List<String> secrets) {}
 
     record ResourcesBody(Double cpus, Long memoryMB, Integer pids, Long diskMB) {
         Resources toResources(Resources defaults) {
@@ -54,7 +55,7 @@ final class PlatformDtos {
     record Timeout(Integer timeoutSeconds) {}
 
     /** POST /v1/sandboxes/{id}/exec: run a shell command to completion. */
-    record Exec(String cmd, String user, String cwd, Map<String, String> envs, Integer timeoutSeconds) {}
+    record Exec(String cmd, String user, String cwd, Map<String, String> envs, Integer timeoutSeconds, List<String> secrets) {}
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     record ExecResult(int exitCode, String stdout, String stderr, boolean truncated, String error) {}

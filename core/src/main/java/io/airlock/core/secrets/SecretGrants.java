@@ -16,6 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * the sandbox ends ({@link #ended}). Values live only in memory. Thread-safe.
  */
 public final class SecretGrants {
+    /**
+     * The sandbox metadata key that names a sandbox's secrets, comma-separated, at creation
+     * ({@code E2B POST /sandboxes}): how the E2B SDKs, which know nothing of Airlock, ask for them.
+     */
+    public static final String METADATA_KEY = "airlock.secrets";
+
     private final Vault vault;
     private final SandboxService sandboxes;
     private final Map<String, Granted> bySandbox = new ConcurrentHashMap<>();
@@ -45,6 +51,7 @@ public final class SecretGrants {
      * @throws io.airlock.core.InvalidRequestException ({@code field}) for an unknown or malformed name
      */
     public SecretValues resolve(String tenant, Collection<String> names, String field) {
+        Vault.checkNames(field, names);
         return names.isEmpty() ? SecretValues.none() : vault.resolve(tenant, names, field);
     }
 
@@ -101,6 +108,24 @@ public final class SecretGrants {
     public String mask(String sandboxId, String text) {
         Granted g = bySandbox.get(sandboxId);
         return g == null ? text : OutputMasker.mask(g.all, text);
+    }
+
+    /**
+     * One whole JSON text (an NDJSON line) with every value the sandbox got masked, raw or as
+     * a JSON string escapes it.
+     */
+    public String maskJson(String sandboxId, String json) {
+        Granted g = bySandbox.get(sandboxId);
+        if (g == null || g.all.isEmpty()) {
+            return json;
+        }
+        List<byte[]> patterns = new ArrayList<>();
+        for (String v : g.all.values()) {
+            patterns.add(v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            patterns.add(LogRedaction.jsonEscaped(v, false).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        byte[] out = OutputMasker.of(patterns).maskWhole(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new String(out, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Forgets the sandbox's values and stops masking them in logs. Idempotent. */

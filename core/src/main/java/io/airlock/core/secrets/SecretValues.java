@@ -27,7 +27,8 @@ public final class SecretValues {
         return NONE;
     }
 
-    static SecretValues of(Map<String, String> byName) {
+    /** Values already in memory, by name (the vault is the usual source). */
+    public static SecretValues of(Map<String, String> byName) {
         return byName.isEmpty() ? NONE : new SecretValues(new LinkedHashMap<>(byName));
     }
 

@@ -23,8 +23,14 @@ public interface Vault {
     /** Most secrets one sandbox or command may name. */
     int MAX_NAMES = 64;
 
+    /** The vault over {@code store}, sealing with the tenants' data keys; {@code clock} dates the audit. */
     static Vault create(DataKeys keys, SecretStore store, InstantSource clock) {
         return new SealedVault(keys, store, clock);
+    }
+
+    /** An empty vault that refuses to store anything, for servers wired without a store. */
+    static Vault none() {
+        return new NoVault();
     }
 
     /**
