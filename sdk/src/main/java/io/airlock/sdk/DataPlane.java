@@ -72,7 +72,15 @@ final class DataPlane {
      *
      * @param deadline the call's deadline ({@code Connect-Timeout-Ms}); zero for none
      */
+    /** Names the secrets a started command gets, on top of its sandbox's. */
+    static final String SECRETS_HEADER = "X-Airlock-Secrets";
+
     Envelopes stream(String rpc, JsonNode message, String user, Duration deadline, String what) {
+        return stream(rpc, message, user, deadline, java.util.List.of(), what);
+    }
+
+    /** A stream call that also names the secrets the started process gets ({@code X-Airlock-Secrets}). */
+    Envelopes stream(String rpc, JsonNode message, String user, Duration deadline, java.util.List<String> secrets, String what) {
         HttpRequest.Builder b = request("/" + rpc, ENVD_PORT)
                 .header("Content-Type", "application/connect+json")
                 .header("Connect-Protocol-Version", "1")
@@ -81,6 +89,9 @@ final class DataPlane {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Envelopes.envelope(message)));
         if (!deadline.isZero()) {
             b.header("Connect-Timeout-Ms", Long.toString(deadline.toMillis()));
+        }
+        if (!secrets.isEmpty()) {
+            b.header(SECRETS_HEADER, String.join(",", secrets));
         }
         return new Envelopes(transport.stream(b.build(), what, true), what);
     }
