@@ -51,6 +51,8 @@ class SecretsApiTest {
     private static TestServer server;
     private static String keyA;
     private static String keyB;
+    private static String tenantA;
+    private static String tenantB;
     private static OutputStreamAppender<ILoggingEvent> capture;
     private static Level rootLevel;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -59,8 +61,12 @@ class SecretsApiTest {
     static void start() throws Exception {
         captureLog();
         server = TestServer.start(Map.of());
-        keyA = tenant("secrets-a");
-        keyB = tenant("secrets-b");
+        JsonNode a = tenant("secrets-a");
+        JsonNode b = tenant("secrets-b");
+        keyA = a.get("apiKey").asText();
+        keyB = b.get("apiKey").asText();
+        tenantA = a.get("id").asText();
+        tenantB = b.get("id").asText();
     }
 
     @AfterAll
@@ -99,10 +105,10 @@ class SecretsApiTest {
         root.addAppender(capture);
     }
 
-    private static String tenant(String name) throws Exception {
+    private static JsonNode tenant(String name) throws Exception {
         HttpResponse<String> r = server.send("POST", "/admin/tenants", "{\"name\":\"" + name + "\",\"maxSandboxes\":5}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return JSON.readTree(r.body()).get("apiKey").asText();
+        return JSON.readTree(r.body());
     }
 
     private static String value(String v) {
@@ -165,7 +171,7 @@ class SecretsApiTest {
     @Test
     @Order(2)
     void put_badInput_is400NamingTheFieldWithoutEchoingTheValue() throws Exception {
-        HttpResponse<String> shortValue = put(keyA, "SHORT", value("abc"));
+        HttpResponse<String> shortValue = put(keyA, "SHORT", "abc"); // refused, and too short to search for
         assertThat(shortValue.statusCode()).isEqualTo(400);
         assertThat(json(shortValue).get("field").asText()).isEqualTo("value");
         assertThat(json(shortValue).get("message").asText()).contains("at least 4 bytes").contains("masked").doesNotContain("abc");
@@ -243,10 +249,33 @@ class SecretsApiTest {
         server.send("DELETE", "/v1/sandboxes/" + idB, null, keyB);
     }
 
+    @Test
+    @Order(6)
+    void ciphertextCopiedToAnotherTenantInTheDatabase_failsAuthentication_andStartsNothing() throws Exception {
+        String a = value("swap-source-in-a-5555");
+        putOk(keyA, "SWAPPED", a);
+        putOk(keyB, "SWAPPED", value("swap-target-in-b-6666"));
+        int before = liveSandboxes(keyB);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + server.home.resolve("airlock.db"));
+                java.sql.PreparedStatement swap = c.prepareStatement("UPDATE secrets SET sealed ="
+                        + " (SELECT sealed FROM secrets WHERE tenant_id = ? AND name = 'SWAPPED') WHERE tenant_id = ? AND name = 'SWAPPED'")) {
+            swap.setString(1, tenantA);
+            swap.setString(2, tenantB);
+            assertThat(swap.executeUpdate()).isEqualTo(1);
+        }
+
+        HttpResponse<String> r = server.send("POST", "/v1/sandboxes", "{\"template\":\"base\",\"secrets\":[\"SWAPPED\"]}", keyB);
+
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(json(r).get("message").asText()).contains("SWAPPED").contains("failed authentication");
+        assertThat(r.body()).doesNotContain(a);
+        assertThat(liveSandboxes(keyB)).isEqualTo(before);
+    }
+
     // ---- sandboxes
 
     @Test
-    @Order(6)
+    @Order(7)
     void e2bMetadata_givesEveryProcessTheValue_butNotEnvsAndMasksOutput() throws Exception {
         String v = value("sbx-wide-token-4242");
         putOk(keyA, "SBX_TOKEN", v);
@@ -286,7 +315,7 @@ class SecretsApiTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void execSecrets_reachOnlyThatCommand_andAreAuditedAsCommand() throws Exception {
         String v = value("per-command-77aa");
         putOk(keyA, "CMD_ONLY", v);
@@ -305,7 +334,7 @@ class SecretsApiTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void envdStart_withSecretsHeader_masksAValueSplitAcrossChunks() throws Exception {
         String v = value("split-across-chunks-0099");
         putOk(keyA, "SPLIT", v);
@@ -365,7 +394,7 @@ class SecretsApiTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void log_whileASandboxHoldsTheValue_masksIt() throws Exception {
         String v = value("logged-by-mistake-6060");
         putOk(keyA, "LOGGED", v);
@@ -388,7 +417,7 @@ class SecretsApiTest {
         try (Stream<Path> walk = Files.walk(server.home)) {
             files = walk.filter(Files::isRegularFile).toList();
         }
-        assertThat(files).extracting(p -> p.getFileName().toString()).contains("airlock.db");
+        assertThat(files).extracting(p -> p.getFileName().toString()).contains("airlock.db", "airlock.db-wal", "airlock.db-shm");
         String log = LOG.toString(StandardCharsets.UTF_8);
         assertThat(log).contains("sandbox created");
         for (String v : VALUES) {
