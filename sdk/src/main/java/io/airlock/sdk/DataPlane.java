@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Requests to one sandbox: envd (port 49983) and the code interpreter (port 49999), on the same
@@ -76,11 +77,11 @@ final class DataPlane {
     static final String SECRETS_HEADER = "X-Airlock-Secrets";
 
     Envelopes stream(String rpc, JsonNode message, String user, Duration deadline, String what) {
-        return stream(rpc, message, user, deadline, java.util.List.of(), what);
+        return stream(rpc, message, user, deadline, List.of(), what);
     }
 
     /** A stream call that also names the secrets the started process gets ({@code X-Airlock-Secrets}). */
-    Envelopes stream(String rpc, JsonNode message, String user, Duration deadline, java.util.List<String> secrets, String what) {
+    Envelopes stream(String rpc, JsonNode message, String user, Duration deadline, List<String> secrets, String what) {
         HttpRequest.Builder b = request("/" + rpc, ENVD_PORT)
                 .header("Content-Type", "application/connect+json")
                 .header("Connect-Protocol-Version", "1")

@@ -1,6 +1,7 @@
 package io.airlock.sdk;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -142,7 +143,7 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
         public SandboxSpec build() {
             Map<String, String> labels = metadata;
             if (!secrets.isEmpty()) {
-                labels = new java.util.HashMap<>(metadata);
+                labels = new HashMap<>(metadata);
                 labels.put(SECRETS_KEY, String.join(",", secrets));
             }
             return new SandboxSpec(template, timeout, env, labels, allowOut, denyOut, learnEgress);

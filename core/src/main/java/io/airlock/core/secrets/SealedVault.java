@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,7 @@ final class SealedVault implements Vault {
             }
             return store.put(tenant, name, Aead.seal(keys.forTenant(tenant), context(tenant, name), plain));
         } finally {
-            java.util.Arrays.fill(plain, (byte) 0);
+            Arrays.fill(plain, (byte) 0);
         }
     }
 
@@ -87,7 +88,7 @@ final class SealedVault implements Vault {
                         + " for another tenant or name, or altered in the database; set it again");
             }
             values.put(name, new String(plain, StandardCharsets.UTF_8));
-            java.util.Arrays.fill(plain, (byte) 0);
+            Arrays.fill(plain, (byte) 0);
         }
         return SecretValues.of(values);
     }

@@ -2,6 +2,7 @@ package io.airlock.core.secrets;
 
 import io.airlock.core.SandboxNotFoundException;
 import io.airlock.core.SandboxService;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -121,11 +122,11 @@ public final class SecretGrants {
         }
         List<byte[]> patterns = new ArrayList<>();
         for (String v : g.all.values()) {
-            patterns.add(v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            patterns.add(LogRedaction.jsonEscaped(v, false).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            patterns.add(v.getBytes(StandardCharsets.UTF_8));
+            patterns.add(LogRedaction.jsonEscaped(v, false).getBytes(StandardCharsets.UTF_8));
         }
-        byte[] out = OutputMasker.of(patterns).maskWhole(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = OutputMasker.of(patterns).maskWhole(json.getBytes(StandardCharsets.UTF_8));
+        return new String(out, StandardCharsets.UTF_8);
     }
 
     /** Forgets the sandbox's values and stops masking them in logs. Idempotent. */

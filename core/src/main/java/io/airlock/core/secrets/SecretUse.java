@@ -1,6 +1,7 @@
 package io.airlock.core.secrets;
 
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * One use of a secret: a sandbox (or one command in it) got its value.
@@ -23,12 +24,12 @@ public record SecretUse(String tenant, String name, String sandboxId, Scope scop
 
         /** The lowercase wire name. */
         public String wire() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         /** @throws IllegalArgumentException if {@code wire} is neither {@code sandbox} nor {@code command} */
         public static Scope ofWire(String wire) {
-            return valueOf(wire.toUpperCase(java.util.Locale.ROOT));
+            return valueOf(wire.toUpperCase(Locale.ROOT));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.airlock.core.secrets;
 import io.airlock.core.InvalidRequestException;
 import io.airlock.core.crypto.DataKeys;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -78,7 +79,7 @@ public interface Vault {
      * @throws InvalidRequestException ({@code field}) for a malformed name or too many names
      */
     static List<String> parseNames(String field, String commaSeparated) {
-        List<String> names = java.util.Arrays.stream(commaSeparated.split(",")).map(String::strip)
+        List<String> names = Arrays.stream(commaSeparated.split(",")).map(String::strip)
                 .filter(s -> !s.isEmpty()).distinct().toList();
         checkNames(field, names);
         return names;
