@@ -172,8 +172,10 @@ final class ProcessRpc {
                 } else {
                     OutputChunk c = chunk.get();
                     byte[] masked = maskers.computeIfAbsent(c.kind(), k -> secrets.masker(sandboxId)).push(c.data());
-                    if (masked.length > 0) {
-                        stream.queue(ProcessEvents.data(masked == c.data() ? c : new OutputChunk(c.kind(), masked)));
+                    if (masked == c.data()) {
+                        stream.queue(ProcessEvents.data(c)); // nothing to mask: passed on as it came
+                    } else if (masked.length > 0) {
+                        stream.queue(ProcessEvents.data(new OutputChunk(c.kind(), masked)));
                     }
                 }
             }
