@@ -55,6 +55,10 @@ final class RunCommand extends CliCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "an environment variable for the code (repeatable)")
     Map<String, String> env = new LinkedHashMap<>();
 
+    @Option(names = "--secret", paramLabel = "NAME", description = "a secret from the vault the code gets as an environment variable,"
+            + " masked as *** in its output (repeatable)")
+    List<String> secrets = new ArrayList<>();
+
     @Option(names = "--allow", paramLabel = "HOST", description = "a host or CIDR the code may reach (repeatable; nothing else is reachable)")
     List<String> allow = new ArrayList<>();
 
@@ -76,6 +80,7 @@ final class RunCommand extends CliCommand implements Callable<Integer> {
                 .timeout(timeout.plus(Duration.ofMinutes(1)))
                 .metadata(Map.of("airlock.cli", "run"));
         spec.allowOut(allow);
+        spec.secrets(secrets.toArray(String[]::new));
         spec.denyOut(List.of("0.0.0.0/0")); // nothing but --allow, whatever the ceilings permit
         // Ctrl-C ends the JVM without running a try's close: the hook kills the sandbox on the way
         // out too. It is in place before the create, so an interrupted create is covered as well.

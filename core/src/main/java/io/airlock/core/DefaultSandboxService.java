@@ -418,10 +418,19 @@ final class DefaultSandboxService implements SandboxService {
         TemplateRecipe recipe = s.template.recipe();
         Map<String, String> env = new HashMap<>(recipe.env());
         env.putAll(s.env);
+        env.putAll(s.secrets.env());
         env.putAll(spec.env());
         String user = spec.user().isEmpty() ? recipe.defaultUser() : spec.user();
         String cwd = spec.cwd().isEmpty() ? recipe.workdir() : spec.cwd();
         return s.runtime.spawn(new ProcessSpec(spec.args(), env, cwd, user, spec.stdin(), spec.pty(), spec.tag()));
+    }
+
+    @Override
+    public void grantSecrets(String id, io.airlock.core.secrets.SecretValues values) {
+        LiveSandbox s = find(id);
+        synchronized (s) {
+            s.secrets = s.secrets.plus(values);
+        }
     }
 
     @Override

@@ -23,6 +23,8 @@ final class LiveSandbox {
     NetworkRules network = NetworkRules.DEFAULT;
     /** The workspace checked out into it, or null; set before the sandbox is published. */
     volatile @Nullable AttachedWorkspace workspace;
+    /** Secret values every process gets; in memory only, never in {@link #env}. */
+    volatile io.airlock.core.secrets.SecretValues secrets = io.airlock.core.secrets.SecretValues.none();
     /** Why it ended, set before it is killed; an init that dies by itself keeps the default. */
     volatile String endReason = "died";
 

@@ -107,6 +107,14 @@ public interface SandboxService extends AutoCloseable {
     /** One allowed connection per destination over a sandbox's whole record, for learn mode's proposal. */
     List<EgressEvent> egressAllowed(String id);
 
+    /**
+     * Adds secret values to the environment of every process started in the sandbox from now on.
+     * They stay in memory only, and are not part of {@link #environment}.
+     *
+     * @throws SandboxNotFoundException if there is no such live sandbox
+     */
+    void grantSecrets(String id, io.airlock.core.secrets.SecretValues values);
+
     /** Live sandboxes, oldest first. */
     List<Sandbox> list();
 

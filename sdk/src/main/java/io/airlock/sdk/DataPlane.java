@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Requests to one sandbox: envd (port 49983) and the code interpreter (port 49999), on the same
@@ -72,7 +73,15 @@ final class DataPlane {
      *
      * @param deadline the call's deadline ({@code Connect-Timeout-Ms}); zero for none
      */
+    /** Names the secrets a started command gets, on top of its sandbox's. */
+    static final String SECRETS_HEADER = "X-Airlock-Secrets";
+
     Envelopes stream(String rpc, JsonNode message, String user, Duration deadline, String what) {
+        return stream(rpc, message, user, deadline, List.of(), what);
+    }
+
+    /** A stream call that also names the secrets the started process gets ({@code X-Airlock-Secrets}). */
+    Envelopes stream(String rpc, JsonNode message, String user, Duration deadline, List<String> secrets, String what) {
         HttpRequest.Builder b = request("/" + rpc, ENVD_PORT)
                 .header("Content-Type", "application/connect+json")
                 .header("Connect-Protocol-Version", "1")
@@ -81,6 +90,9 @@ final class DataPlane {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Envelopes.envelope(message)));
         if (!deadline.isZero()) {
             b.header("Connect-Timeout-Ms", Long.toString(deadline.toMillis()));
+        }
+        if (!secrets.isEmpty()) {
+            b.header(SECRETS_HEADER, String.join(",", secrets));
         }
         return new Envelopes(transport.stream(b.build(), what, true), what);
     }

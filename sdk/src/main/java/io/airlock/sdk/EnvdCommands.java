@@ -43,7 +43,7 @@ final class EnvdCommands implements Commands {
         request.set("process", process);
         request.put("stdin", options.stdin());
         String what = "run '" + abbreviate(command) + "' in sandbox " + plane.sandboxId();
-        Envelopes stream = plane.stream(SERVICE + "Start", request, options.user(), options.timeout(), what);
+        Envelopes stream = plane.stream(SERVICE + "Start", request, options.user(), options.timeout(), options.secrets(), what);
         return EnvdCommandHandle.open(this, stream, command, options, what);
     }
 

@@ -4,10 +4,17 @@ package io.airlock.sdk;
 final class HttpAirlockClient implements AirlockClient {
     private final Transport transport;
     private final Sandboxes sandboxes;
+    private final Secrets secrets;
 
     HttpAirlockClient(ClientConfig config) {
         this.transport = new Transport(config);
         this.sandboxes = new HttpSandboxes(transport);
+        this.secrets = new HttpSecrets(transport);
+    }
+
+    @Override
+    public Secrets secrets() {
+        return secrets;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.airlock.sdk;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
  * RunOptions opts = RunOptions.builder()
  *         .onStdout(chunk -> System.out.print(chunk))
  *         .cwd("/tmp").user("root").env(Map.of("DEBUG", "1"))
+ *         .secrets("PYPI_TOKEN")
  *         .timeout(Duration.ofMinutes(2))
  *         .build();
  * sbx.commands().run("make test", opts);
@@ -25,9 +27,11 @@ import java.util.function.Consumer;
  * @param env environment variables added to the sandbox's own
  * @param timeout how long the command may run; {@link Duration#ZERO} for no limit. The server kills it then
  * @param stdin whether the command gets a stdin to send to ({@link CommandHandle#sendStdin}); closed otherwise
+ * @param secrets names of secrets in the tenant's vault ({@link AirlockClient#secrets()}) this command alone gets as
+ *     environment variables; their values are masked as {@code ***} in its output
  */
 public record RunOptions(Consumer<String> onStdout, Consumer<String> onStderr, String cwd, String user,
-        Map<String, String> env, Duration timeout, boolean stdin) {
+        Map<String, String> env, Duration timeout, boolean stdin, List<String> secrets) {
     /** How long a command may run when no timeout is given, as in E2B. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     /** The user commands run as when none is given, as in E2B. */
@@ -40,6 +44,13 @@ public record RunOptions(Consumer<String> onStdout, Consumer<String> onStderr, S
         Objects.requireNonNull(user, "user");
         env = Map.copyOf(env);
         Objects.requireNonNull(timeout, "timeout");
+        secrets = List.copyOf(secrets);
+    }
+
+    /** Options without secrets (the shape before secrets existed). */
+    public RunOptions(Consumer<String> onStdout, Consumer<String> onStderr, String cwd, String user,
+            Map<String, String> env, Duration timeout, boolean stdin) {
+        this(onStdout, onStderr, cwd, user, env, timeout, stdin, List.of());
     }
 
     /** Every default: no callbacks, home directory, user {@code user}, 60 s, no stdin. */
@@ -58,6 +69,7 @@ public record RunOptions(Consumer<String> onStdout, Consumer<String> onStderr, S
         private String cwd = "";
         private String user = DEFAULT_USER;
         private Map<String, String> env = Map.of();
+        private List<String> secrets = List.of();
         private Duration timeout = DEFAULT_TIMEOUT;
         private boolean stdin;
 
@@ -106,8 +118,18 @@ public record RunOptions(Consumer<String> onStdout, Consumer<String> onStderr, S
             return this;
         }
 
+        /**
+         * Secrets this command alone gets as environment variables, from the tenant's vault.
+         *
+         * @throws IllegalArgumentException if a name is not a valid secret name
+         */
+        public Builder secrets(String... names) {
+            this.secrets = SandboxSpec.checkSecretNames(List.of(names));
+            return this;
+        }
+
         public RunOptions build() {
-            return new RunOptions(onStdout, onStderr, cwd, user, env, timeout, stdin);
+            return new RunOptions(onStdout, onStderr, cwd, user, env, timeout, stdin, secrets);
         }
     }
 }

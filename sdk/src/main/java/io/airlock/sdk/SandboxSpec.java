@@ -1,6 +1,7 @@
 package io.airlock.sdk;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import java.util.Objects;
  *         .timeout(Duration.ofMinutes(5))
  *         .env(Map.of("MODE", "test"))
  *         .metadata(Map.of("user", "alice"))
+ *         .secrets("OPENAI_API_KEY")
  *         .allowOut(List.of("pypi.org")).denyOut(List.of("0.0.0.0/0"))
  *         .build();
  * }</pre>
@@ -22,7 +24,8 @@ import java.util.Objects;
  * @param template the template to start from ({@code base} by default)
  * @param timeout how long the sandbox lives before it is killed; the server clamps it to its maximum
  * @param env environment variables of every command and code context
- * @param metadata key/value labels, filterable in {@link Sandboxes#list(ListOptions)}
+ * @param metadata key/value labels, filterable in {@link Sandboxes#list(ListOptions)}; {@link #SECRETS_KEY} names
+ *     the sandbox's secrets
  * @param allowOut destinations the sandbox may connect to (domains, {@code *.domain}, IPs, CIDRs); allow wins over deny
  * @param denyOut destinations it may not connect to (IPs and CIDRs; {@code 0.0.0.0/0} for everything)
  * @param learnEgress allow everything within the operator's ceilings and record it, to propose an allowlist
@@ -33,6 +36,12 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
     public static final String DEFAULT_TEMPLATE = "base";
     /** How long a sandbox lives when no timeout is given, as in E2B. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * The metadata key naming, comma-separated, the secrets from the tenant's vault every process of
+     * the sandbox gets as environment variables. The E2B SDKs can set it too: {@code metadata:
+     * {"airlock.secrets": "A,B"}}.
+     */
+    public static final String SECRETS_KEY = "airlock.secrets";
 
     public SandboxSpec {
         Objects.requireNonNull(template, "template");
@@ -52,6 +61,17 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
         return new Builder();
     }
 
+    /** The names, if each is environment-variable shaped as secret names are. */
+    static List<String> checkSecretNames(List<String> names) {
+        for (String n : names) {
+            if (n == null || !n.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+                throw new IllegalArgumentException("secret names are 1 to 128 letters, digits and '_', not starting with a digit;"
+                        + " got '" + n + "'");
+            }
+        }
+        return List.copyOf(names);
+    }
+
     /** Builds a {@link SandboxSpec}; every setting is optional. Not thread-safe. */
     public static final class Builder {
         private String template = DEFAULT_TEMPLATE;
@@ -61,6 +81,7 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
         private List<String> allowOut = List.of();
         private List<String> denyOut = List.of();
         private boolean learnEgress;
+        private List<String> secrets = List.of();
 
         private Builder() {}
 
@@ -102,13 +123,30 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
             return this;
         }
 
+        /**
+         * Secrets from the tenant's vault ({@link AirlockClient#secrets()}) every process of the sandbox gets as
+         * environment variables of the same names. Their values are masked as {@code ***} in command output.
+         * Sent as the metadata key {@link #SECRETS_KEY}; an unknown name fails {@link Sandboxes#create}.
+         *
+         * @throws IllegalArgumentException if a name is not a valid secret name
+         */
+        public Builder secrets(String... names) {
+            this.secrets = checkSecretNames(List.of(names));
+            return this;
+        }
+
         public Builder learnEgress(boolean learn) {
             this.learnEgress = learn;
             return this;
         }
 
         public SandboxSpec build() {
-            return new SandboxSpec(template, timeout, env, metadata, allowOut, denyOut, learnEgress);
+            Map<String, String> labels = metadata;
+            if (!secrets.isEmpty()) {
+                labels = new HashMap<>(metadata);
+                labels.put(SECRETS_KEY, String.join(",", secrets));
+            }
+            return new SandboxSpec(template, timeout, env, labels, allowOut, denyOut, learnEgress);
         }
     }
 }

@@ -222,6 +222,7 @@ final class JavadocExamples {
         RunOptions opts = RunOptions.builder()
                 .onStdout(chunk -> System.out.print(chunk))
                 .cwd("/tmp").user("root").env(Map.of("DEBUG", "1"))
+                .secrets("PYPI_TOKEN")
                 .timeout(Duration.ofMinutes(2))
                 .build();
         sbx.commands().run("make test", opts);
@@ -262,8 +263,28 @@ final class JavadocExamples {
                 .timeout(Duration.ofMinutes(5))
                 .env(Map.of("MODE", "test"))
                 .metadata(Map.of("user", "alice"))
+                .secrets("OPENAI_API_KEY")
                 .allowOut(List.of("pypi.org")).denyOut(List.of("0.0.0.0/0"))
                 .build();
+    }
+
+    /** {@link Secrets}. */
+    static void secrets(AirlockClient client) {
+        client.secrets().set("OPENAI_API_KEY", System.getenv("OPENAI_API_KEY"));
+        try (Sandbox sbx = client.sandboxes().create(SandboxSpec.builder().secrets("OPENAI_API_KEY").build())) {
+            sbx.commands().run("python3 agent.py");
+        }
+    }
+
+    /** {@link SecretInfo}. */
+    static void secretInfo(AirlockClient client) {
+        client.secrets().list().forEach(s -> System.out.println(s.name() + " updated " + s.updatedAt()));
+    }
+
+    /** {@link SecretUse}. */
+    static void secretUse(AirlockClient client) {
+        client.secrets().uses("OPENAI_API_KEY", 20)
+                .forEach(u -> System.out.println(u.at() + " " + u.sandboxId() + " " + u.scope() + " by " + u.actor()));
     }
 
     /** {@link SandboxState}. */

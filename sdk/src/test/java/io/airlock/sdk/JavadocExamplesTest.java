@@ -113,6 +113,7 @@ class JavadocExamplesTest {
         void listingExamples_run() {
             JavadocExamples.page(client);
             JavadocExamples.listOptions(client);
+            JavadocExamples.secretInfo(client);
         }
 
         @Test

@@ -13,6 +13,8 @@ import io.airlock.core.crypto.MasterKeys;
 import io.airlock.core.egress.BlockedAddresses;
 import io.airlock.core.egress.EgressRules;
 import io.airlock.core.egress.EgressSettings;
+import io.airlock.core.secrets.SecretGrants;
+import io.airlock.core.secrets.Vault;
 import io.airlock.runtime.OciRuntime;
 import io.airlock.runtime.TemplateCatalog;
 import io.airlock.server.auth.ApiKeyAuth;
@@ -109,9 +111,12 @@ public final class Airlock implements AutoCloseable {
             started.add(0, service);
             MetricsHistory metrics = new MetricsHistory(service, clock, Duration.ofSeconds(5));
             started.add(0, metrics);
-            EnvdApi envd = new EnvdApi(service, tokens, clock);
-            InterpreterApi interpreter = new InterpreterApi(service, envd, clock);
+            Vault vault = Vault.create(dataKeys, store.secrets(), clock);
+            SecretGrants secretGrants = new SecretGrants(vault, service);
+            EnvdApi envd = new EnvdApi(service, tokens, clock, secretGrants);
+            InterpreterApi interpreter = new InterpreterApi(service, envd, clock, secretGrants);
             listeners.add(ended(id -> {
+                secretGrants.ended(id);
                 tokens.forget(id);
                 metrics.forget(id);
                 interpreter.forget(id);
@@ -123,10 +128,11 @@ public final class Airlock implements AutoCloseable {
             }
             metrics.start();
 
-            ApiKeyAuth auth = new ApiKeyAuth(key -> store.tenants().authenticate(key)
-                    .map(t -> new Caller(t.id(), t.name(), t.admin())));
-            PlatformApi platform = new PlatformApi(service, templates, config.policy());
-            E2bApi e2b = new E2bApi(service, templates, config.policy(), tokens, metrics, clock);
+            ApiKeyAuth auth = new ApiKeyAuth(key -> store.tenants().identify(key)
+                    .map(k -> new Caller(k.tenant().id(), k.tenant().name(), k.tenant().admin(), k.keyId())));
+            PlatformApi platform = new PlatformApi(service, templates, config.policy(), secretGrants);
+            SecretsApi secretsApi = new SecretsApi(vault);
+            E2bApi e2b = new E2bApi(service, templates, config.policy(), tokens, metrics, clock, secretGrants);
             AdminApi admin = new AdminApi(store.tenants(), service, dataKeys);
             EgressApi egressApi = new EgressApi(service, id -> store.sandboxes().find(id).map(r -> r.tenantId()));
             Javalin http = Javalin.create(c -> {
@@ -155,6 +161,7 @@ public final class Airlock implements AutoCloseable {
                 guarded.addAll(List.of("/v1/*", "/admin/*"));
                 auth.install(c.routes, guarded.toArray(String[]::new));
                 platform.routes(c.routes);
+                secretsApi.routes(c.routes);
                 egressApi.routes(c.routes);
                 e2b.routes(c.routes);
                 admin.routes(c.routes);

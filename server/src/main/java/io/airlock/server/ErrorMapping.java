@@ -10,6 +10,8 @@ import io.airlock.core.SandboxFileException;
 import io.airlock.core.SandboxNotFoundException;
 import io.airlock.core.SandboxStateException;
 import io.airlock.core.TemplateNotFoundException;
+import io.airlock.core.crypto.IntegrityException;
+import io.airlock.core.secrets.SecretNotFoundException;
 import io.airlock.server.auth.ForbiddenException;
 import io.airlock.server.auth.UnauthenticatedException;
 import io.airlock.store.NotFoundException;
@@ -34,6 +36,11 @@ public final class ErrorMapping {
         routes.exception(InvalidRequestException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), e.field()));
         routes.exception(SandboxNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));
         routes.exception(TemplateNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), "template"));
+        routes.exception(SecretNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));
+        routes.exception(IntegrityException.class, (e, ctx) -> {
+            log.atError().addKeyValue("path", ctx.path()).log("stored ciphertext failed authentication: {}", e.getMessage());
+            send(ctx, 500, e.getMessage(), null);
+        });
         routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));
         routes.exception(QuotaExceededException.class, (e, ctx) -> send(ctx, 429, e.getMessage(), null));
         routes.exception(UnauthenticatedException.class, (e, ctx) -> send(ctx, 401, e.getMessage(), null));

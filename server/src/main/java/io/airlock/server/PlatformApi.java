@@ -25,7 +25,11 @@ import io.airlock.server.auth.Caller;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
+import io.airlock.core.secrets.SecretGrants;
+import io.airlock.core.secrets.SecretValues;
+import java.util.HashMap;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import java.util.Map;
 import java.util.Objects;
 
@@ -36,8 +40,10 @@ final class PlatformApi {
     private final SandboxService sandboxes;
     private final Templates templates;
     private final SandboxPolicy policy;
+    private final SecretGrants secrets;
 
-    PlatformApi(SandboxService sandboxes, Templates templates, SandboxPolicy policy) {
+    PlatformApi(SandboxService sandboxes, Templates templates, SandboxPolicy policy, SecretGrants secrets) {
+        this.secrets = secrets;
         this.sandboxes = sandboxes;
         this.templates = templates;
         this.policy = policy;
@@ -92,7 +98,15 @@ final class PlatformApi {
                 Caller.of(ctx).tenantId(),
                 NetworkBody.parse(null, body.network(), "network"),
                 ReservedMetadata.workspace(body.metadata(), body.workspace() == null ? null : body.workspace().toRequest()));
+        Caller caller = Caller.of(ctx);
+        SecretValues values = secrets.resolve(caller.tenantId(), names(body.secrets()), "secrets");
         Sandbox created = sandboxes.create(request);
+        try {
+            secrets.created(created.id(), caller.tenantId(), values, caller.actor());
+        } catch (RuntimeException e) {
+            sandboxes.kill(created.id());
+            throw e;
+        }
         ctx.status(201).json(SandboxView.of(created, sandboxes.workspace(created.id()).orElse(null)));
     }
 
@@ -132,7 +146,8 @@ final class PlatformApi {
     }
 
     private void exec(Context ctx) throws InterruptedException {
-        String id = owned(ctx).id();
+        Sandbox sandbox = owned(ctx);
+        String id = sandbox.id();
         Exec body = ctx.bodyAsClass(Exec.class);
         if (body == null || body.cmd() == null || body.cmd().isEmpty()) {
             throw new InvalidRequestException("cmd", "required: a shell command, run as /bin/bash -l -c CMD");
@@ -141,15 +156,28 @@ final class PlatformApi {
         if (seconds < 1 || seconds > 86_400) {
             throw new InvalidRequestException("timeoutSeconds", "must be in 1..86400, got " + seconds);
         }
+        Map<String, String> env = new HashMap<>(Objects.requireNonNullElse(body.envs(), Map.of()));
+        env.putAll(secrets.forCommand(id, sandbox.owner(), names(body.secrets()), "secrets", Caller.of(ctx).actor()).env());
         ProcessSpec spec = new ProcessSpec(List.of("/bin/bash", "-l", "-c", body.cmd()),
-                Objects.requireNonNullElse(body.envs(), Map.of()), Objects.requireNonNullElse(body.cwd(), ""),
+                env, Objects.requireNonNullElse(body.cwd(), ""),
                 Objects.requireNonNullElse(body.user(), ""), false, null, "");
         SandboxProcess p = sandboxes.spawn(id, spec);
         CommandRunner.Result r = CommandRunner.run(p, Duration.ofSeconds(seconds), EXEC_OUTPUT_CAP);
         String error = r.timedOut() ? "timed out after " + seconds + " s; the command was killed" : r.status().error();
-        ctx.json(new ExecResult(r.status().exitCode(), r.stdout(), r.stderr(), r.truncated(), error));
+        ctx.json(new ExecResult(r.status().exitCode(), secrets.mask(id, r.stdout()), secrets.mask(id, r.stderr()), r.truncated(),
+                error == null ? null : secrets.mask(id, error)));
     }
 
+
+    private static List<String> names(@Nullable List<String> names) {
+        if (names == null) {
+            return List.of();
+        }
+        if (names.contains(null)) {
+            throw new InvalidRequestException("secrets", "must be a list of secret names, without nulls");
+        }
+        return names.stream().distinct().toList();
+    }
 
     private Sandbox owned(Context ctx) {
         return Caller.of(ctx).owned(sandboxes, ctx.pathParam("id"));

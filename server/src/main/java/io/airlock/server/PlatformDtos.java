@@ -25,7 +25,8 @@ final class PlatformDtos {
             ResourcesBody resources,
             String runtime,
             JsonNode network,
-            WorkspaceBody workspace) {}
+            WorkspaceBody workspace,
+            List<String> secrets) {}
 
     /** {@code {"name": "data", "readWrite": true, "version": 3}}: a workspace to mount at ~/workspace. */
     record WorkspaceBody(String name, Boolean readWrite, Integer version) {
@@ -92,7 +93,7 @@ final class PlatformDtos {
     record Timeout(Integer timeoutSeconds) {}
 
     /** POST /v1/sandboxes/{id}/exec: run a shell command to completion. */
-    record Exec(String cmd, String user, String cwd, Map<String, String> envs, Integer timeoutSeconds) {}
+    record Exec(String cmd, String user, String cwd, Map<String, String> envs, Integer timeoutSeconds, List<String> secrets) {}
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     record ExecResult(int exitCode, String stdout, String stderr, boolean truncated, String error) {}

@@ -2,6 +2,7 @@ package io.airlock.store;
 
 import io.airlock.core.crypto.WrappedKeyStore;
 import io.airlock.core.egress.EgressAudit;
+import io.airlock.core.secrets.SecretStore;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -23,9 +24,11 @@ final class DbStore implements Store {
     private final SandboxRecords sandboxes;
     private final SqlEgressAudit egress;
     private final SqlWrappedKeys wrappedKeys;
+    private final SqlSecrets secrets;
 
     private DbStore(HikariDataSource pool, Tenants tenants, SandboxRecords sandboxes, SqlEgressAudit egress,
-            SqlWrappedKeys wrappedKeys) {
+            SqlWrappedKeys wrappedKeys, SqlSecrets secrets) {
+        this.secrets = secrets;
         this.wrappedKeys = wrappedKeys;
         this.pool = pool;
         this.tenants = tenants;
@@ -45,7 +48,7 @@ final class DbStore implements Store {
         }
         Jdbi jdbi = Jdbi.create(pool);
         return new DbStore(pool, new SqlTenants(jdbi, clock), new SqlSandboxRecords(jdbi), new SqlEgressAudit(jdbi, clock),
-                new SqlWrappedKeys(jdbi, clock));
+                new SqlWrappedKeys(jdbi, clock), new SqlSecrets(jdbi, clock));
     }
 
     /** A SQLite URL for {@code file}, created 0600 (parents 0700) if missing. */
@@ -107,6 +110,11 @@ final class DbStore implements Store {
     @Override
     public WrappedKeyStore wrappedKeys() {
         return wrappedKeys;
+    }
+
+    @Override
+    public SecretStore secrets() {
+        return secrets;
     }
 
     @Override

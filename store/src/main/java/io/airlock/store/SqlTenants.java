@@ -207,6 +207,11 @@ final class SqlTenants implements Tenants {
 
     @Override
     public Optional<Tenant> authenticate(@Nullable String presentedKey) {
+        return identify(presentedKey).map(KeyHolder::tenant);
+    }
+
+    @Override
+    public Optional<KeyHolder> identify(@Nullable String presentedKey) {
         if (presentedKey == null || !Secrets.wellFormed(presentedKey)) {
             return Optional.empty();
         }
@@ -222,7 +227,7 @@ final class SqlTenants implements Tenants {
             cache.put(hash, entry, generation);
         }
         touch(entry, now);
-        return Optional.of(entry.tenant());
+        return Optional.of(new KeyHolder(entry.tenant(), entry.keyId()));
     }
 
     @Override

@@ -67,6 +67,9 @@ public interface Store extends AutoCloseable {
     /** Tenants' data keys, wrapped by the master key ({@link io.airlock.core.crypto.DataKeys}). */
     WrappedKeyStore wrappedKeys();
 
+    /** Tenants' sealed secrets and the audit of their uses ({@link io.airlock.core.secrets.Vault}). */
+    io.airlock.core.secrets.SecretStore secrets();
+
     /** Every egress decision, kept after its sandbox ends. */
     EgressAudit egress();
 

@@ -116,6 +116,17 @@ public interface Tenants {
      */
     Optional<Tenant> authenticate(@Nullable String presentedKey);
 
+    /** Like {@link #authenticate}, and also says which key it was, for audit trails. */
+    Optional<KeyHolder> identify(@Nullable String presentedKey);
+
+    /**
+     * An authenticated key's tenant and the key's id.
+     *
+     * @param tenant the active tenant the key belongs to
+     * @param keyId the key's id (never the key)
+     */
+    record KeyHolder(Tenant tenant, String keyId) {}
+
     /**
      * Makes sure an administrator can get in on first start. If no active admin tenant exists,
      * creates one (named {@code admin}, 100 sandboxes) with one key, writes the key to {@code

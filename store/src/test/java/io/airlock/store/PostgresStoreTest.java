@@ -39,7 +39,8 @@ class PostgresStoreTest extends StoreContract {
     @Override
     void openStore() throws Exception {
         super.openStore();
-        execute("DELETE FROM api_keys; DELETE FROM tenants; DELETE FROM sandboxes");
+        execute("DELETE FROM api_keys; DELETE FROM tenants; DELETE FROM sandboxes; DELETE FROM tenant_keys; DELETE FROM secrets;"
+                + " DELETE FROM secret_uses");
     }
 
     @Override

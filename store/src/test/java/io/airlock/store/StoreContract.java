@@ -79,7 +79,7 @@ abstract class StoreContract {
         assertThat(tenants().find(t.id())).contains(t);
         assertThat(query("SELECT version, success FROM flyway_schema_history WHERE version IS NOT NULL",
                         rs -> rs.getString(1) + ":" + rs.getBoolean(2)))
-                .containsExactly("1:true", "2:true");
+                .containsExactly("1:true", "2:true", "3:true", "4:true");
     }
 
     // ---- tenants
@@ -543,5 +543,118 @@ abstract class StoreContract {
     static String sha256Hex(String s) throws Exception {
         return java.util.HexFormat.of().formatHex(
                 java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    // ---- secrets ----
+
+    private io.airlock.core.secrets.Vault vault() {
+        var keys = new io.airlock.core.crypto.DataKeys(
+                io.airlock.core.crypto.MasterKeys.of(io.airlock.core.crypto.Aead.newKey()), store.wrappedKeys());
+        return io.airlock.core.secrets.Vault.create(keys, store.secrets(), clock);
+    }
+
+    @Test
+    void secrets_putTwice_keepsCreatedAtAndMovesUpdatedAt() {
+        Instant first = clock.instant();
+        store.secrets().put("t1", "API_TOKEN", new byte[] {1, 2, 3});
+        clock.advance(Duration.ofSeconds(5));
+        var info = store.secrets().put("t1", "API_TOKEN", new byte[] {4, 5});
+
+        assertThat(info.createdAt()).isEqualTo(first);
+        assertThat(info.updatedAt()).isEqualTo(first.plusSeconds(5));
+        assertThat(store.secrets().find("t1", "API_TOKEN").orElseThrow().sealed()).containsExactly(4, 5);
+        assertThat(store.secrets().list("t1")).extracting(i -> i.name()).containsExactly("API_TOKEN");
+    }
+
+    @Test
+    void secrets_otherTenantsName_isNotFound() {
+        store.secrets().put("t1", "SHARED", new byte[] {1});
+
+        assertThat(store.secrets().find("t2", "SHARED")).isEmpty();
+        assertThat(store.secrets().list("t2")).isEmpty();
+        assertThat(store.secrets().delete("t2", "SHARED")).isFalse();
+        assertThat(store.secrets().find("t1", "SHARED")).isPresent();
+    }
+
+    @Test
+    void secrets_delete_removesOnlyThatSecret() {
+        store.secrets().put("t1", "A_1", new byte[] {1});
+        store.secrets().put("t1", "B_2", new byte[] {2});
+
+        assertThat(store.secrets().delete("t1", "A_1")).isTrue();
+        assertThat(store.secrets().delete("t1", "A_1")).isFalse();
+        assertThat(store.secrets().list("t1")).extracting(i -> i.name()).containsExactly("B_2");
+    }
+
+    @Test
+    void secretUses_newestFirst_perTenantAndName() {
+        var vault = vault();
+        vault.recordUses("t1", List.of("A_1"), "sbx1", io.airlock.core.secrets.SecretUse.Scope.SANDBOX, "key:k1");
+        clock.advance(Duration.ofSeconds(1));
+        vault.recordUses("t1", List.of("A_1", "B_2"), "sbx2", io.airlock.core.secrets.SecretUse.Scope.COMMAND, "envd:key:k1");
+        vault.recordUses("t2", List.of("A_1"), "sbx3", io.airlock.core.secrets.SecretUse.Scope.SANDBOX, "key:k2");
+
+        var uses = store.secrets().uses("t1", "A_1", 10);
+        assertThat(uses).extracting(u -> u.sandboxId()).containsExactly("sbx2", "sbx1");
+        assertThat(uses.getFirst().scope()).isEqualTo(io.airlock.core.secrets.SecretUse.Scope.COMMAND);
+        assertThat(uses.getFirst().actor()).isEqualTo("envd:key:k1");
+        assertThat(uses.getLast().at()).isEqualTo(uses.getFirst().at().minusSeconds(1));
+        assertThat(store.secrets().uses("t1", "A_1", 1)).extracting(u -> u.sandboxId()).containsExactly("sbx2");
+    }
+
+    @Test
+    void vault_storesOnlyCiphertext_andResolvesTheValue() throws Exception {
+        var vault = vault();
+        vault.put("t1", "DB_PASSWORD", "correct-horse-battery");
+
+        byte[] sealed = store.secrets().find("t1", "DB_PASSWORD").orElseThrow().sealed();
+        assertThat(new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("correct-horse");
+        assertThat(vault.resolve("t1", List.of("DB_PASSWORD"), "secrets").env())
+                .containsExactly(Map.entry("DB_PASSWORD", "correct-horse-battery"));
+    }
+
+    @Test
+    void vault_ciphertextSwappedBetweenTenants_failsAuthentication() {
+        var vault = vault();
+        vault.put("tenant-a", "TOKEN", "value-of-tenant-a");
+        vault.put("tenant-b", "TOKEN", "value-of-tenant-b");
+        byte[] sealedA = store.secrets().find("tenant-a", "TOKEN").orElseThrow().sealed();
+
+        store.secrets().put("tenant-b", "TOKEN", sealedA);
+
+        assertThatThrownBy(() -> vault.resolve("tenant-b", List.of("TOKEN"), "secrets"))
+                .isInstanceOf(io.airlock.core.crypto.IntegrityException.class)
+                .hasMessageContaining("TOKEN").hasMessageNotContaining("value-of");
+    }
+
+    @Test
+    void vault_ciphertextSwappedBetweenNames_failsAuthentication() {
+        var vault = vault();
+        vault.put("t1", "FIRST", "first-value");
+        vault.put("t1", "SECOND", "second-value");
+
+        store.secrets().put("t1", "SECOND", store.secrets().find("t1", "FIRST").orElseThrow().sealed());
+
+        assertThatThrownBy(() -> vault.resolve("t1", List.of("SECOND"), "secrets"))
+                .isInstanceOf(io.airlock.core.crypto.IntegrityException.class);
+    }
+
+    @Test
+    void vault_unknownName_isABadRequestNamingTheFieldAndSecret() {
+        var vault = vault();
+        vault.put("t1", "MINE", "my-value");
+
+        assertThatThrownBy(() -> vault.resolve("t2", List.of("MINE"), "metadata.airlock.secrets"))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("metadata.airlock.secrets").hasMessageContaining("MINE");
+    }
+
+    @Test
+    void vault_valueTooShort_isRefusedWithoutEchoingIt() {
+        assertThatThrownBy(() -> vault().put("t1", "SHORT", "abc"))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("at least 4 bytes").hasMessageContaining("masked")
+                .hasMessageNotContaining("abc");
+        assertThat(store.secrets().list("t1")).isEmpty();
     }
 }

@@ -13,9 +13,20 @@ import io.javalin.http.Context;
  * @param tenantId the tenant's id; sandboxes are owned by it
  * @param tenantName the tenant's name, for logs
  * @param admin whether the tenant may manage tenants and keys
+ * @param keyId the id of the API key presented (never the key), or empty if unknown
  */
-public record Caller(String tenantId, String tenantName, boolean admin) {
+public record Caller(String tenantId, String tenantName, boolean admin, String keyId) {
     static final String ATTRIBUTE = "airlock.caller";
+
+    /** A caller whose key id is not known. */
+    public Caller(String tenantId, String tenantName, boolean admin) {
+        this(tenantId, tenantName, admin, "");
+    }
+
+    /** Who asked, as audit trails record it: {@code key:<api key id>}, or {@code tenant:<id>} without a key id. */
+    public String actor() {
+        return keyId.isEmpty() ? "tenant:" + tenantId : "key:" + keyId;
+    }
 
     /** The caller {@link ApiKeyAuth} put on this request. */
     public static Caller of(Context ctx) {

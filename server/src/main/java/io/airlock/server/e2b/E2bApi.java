@@ -11,6 +11,9 @@ import io.airlock.core.SandboxService;
 import io.airlock.core.SandboxStateException;
 import io.airlock.core.SandboxStats;
 import io.airlock.core.Templates;
+import io.airlock.core.secrets.SecretGrants;
+import io.airlock.core.secrets.SecretValues;
+import io.airlock.core.secrets.Vault;
 import io.airlock.server.auth.Caller;
 import io.airlock.server.e2b.E2bDtos.Metric;
 import io.airlock.server.e2b.E2bDtos.NewSandbox;
@@ -45,9 +48,11 @@ public final class E2bApi {
     private final SandboxTokens tokens;
     private final MetricsHistory metrics;
     private final InstantSource clock;
+    private final SecretGrants secrets;
 
     public E2bApi(SandboxService sandboxes, Templates templates, SandboxPolicy policy, SandboxTokens tokens,
-            MetricsHistory metrics, InstantSource clock) {
+            MetricsHistory metrics, InstantSource clock, SecretGrants secrets) {
+        this.secrets = secrets;
         this.sandboxes = sandboxes;
         this.templates = templates;
         this.policy = policy;
@@ -108,7 +113,18 @@ public final class E2bApi {
                 .withOwner(Caller.of(ctx).tenantId())
                 .withNetwork(NetworkBody.parse(b.allowInternetAccess(), b.network(), "network"))
                 .withWorkspace(ReservedMetadata.workspace(b.metadata(), null));
+        Caller caller = Caller.of(ctx);
+        String named = request.metadata().get(SecretGrants.METADATA_KEY);
+        SecretValues values = secrets.resolve(caller.tenantId(),
+                named == null ? List.of() : Vault.parseNames("metadata." + SecretGrants.METADATA_KEY, named),
+                "metadata." + SecretGrants.METADATA_KEY);
         Sandbox s = sandboxes.create(request);
+        try {
+            secrets.created(s.id(), caller.tenantId(), values, caller.actor());
+        } catch (RuntimeException e) {
+            sandboxes.kill(s.id());
+            throw e;
+        }
         boolean secure = b.secure() == null || b.secure();
         if (!secure) {
             tokens.markInsecure(s.id());

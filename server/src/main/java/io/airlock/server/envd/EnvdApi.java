@@ -1,6 +1,8 @@
 package io.airlock.server.envd;
 
 import io.airlock.core.SandboxService;
+import io.airlock.core.secrets.SecretGrants;
+import io.airlock.core.secrets.Vault;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.InstantSource;
@@ -26,10 +28,16 @@ public final class EnvdApi {
     private final SandboxService sandboxes;
     private final EnvdAccess access;
 
+    /** The data plane without a secrets vault: processes get no secrets and output is not masked. */
     public EnvdApi(SandboxService sandboxes, EnvdAccess access, InstantSource clock) {
+        this(sandboxes, access, clock, new SecretGrants(Vault.none(), sandboxes));
+    }
+
+    /** The data plane; {@code secrets} gives commands the secrets they name and masks the values in their output. */
+    public EnvdApi(SandboxService sandboxes, EnvdAccess access, InstantSource clock, SecretGrants secrets) {
         this.sandboxes = sandboxes;
         this.access = access;
-        this.process = new ProcessRpc(sandboxes, access, clock);
+        this.process = new ProcessRpc(sandboxes, access, clock, secrets);
         this.filesystem = new FilesystemRpc(sandboxes, access, clock);
         this.files = new EnvdFiles(sandboxes, access, clock);
         this.rest = new EnvdRest(sandboxes, access, clock);

@@ -7,13 +7,19 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One data-plane request, resolved: which sandbox it is for (the {@code E2b-Sandbox-Id} header)
  * and which user it acts as ({@code Authorization: Basic base64(user:)}, else the sandbox's
- * default user). Construction checks the sandbox is alive and the access token matches.
+ * default user), and the secrets a process {@code Start} names ({@code X-Airlock-Secrets}, or
+ * null). Construction checks the sandbox is alive and the access token matches.
  */
-record EnvdCall(String sandboxId, String user) {
+record EnvdCall(String sandboxId, String user, @Nullable String secretsHeader) {
+    EnvdCall(String sandboxId, String user) {
+        this(sandboxId, user, null);
+    }
+
     static final String SANDBOX_HEADER = "E2b-Sandbox-Id";
     static final String PORT_HEADER = "E2b-Sandbox-Port";
     static final String TOKEN_HEADER = "X-Access-Token";
@@ -49,7 +55,7 @@ record EnvdCall(String sandboxId, String user) {
                     ? "this sandbox is secure: send its envdAccessToken in the X-Access-Token header"
                     : "the X-Access-Token does not match this sandbox's envdAccessToken");
         }
-        return new EnvdCall(id, user(ctx.header("Authorization"), defaultUser));
+        return new EnvdCall(id, user(ctx.header("Authorization"), defaultUser), ctx.header(ProcessRpc.SECRETS_HEADER));
     }
 
     static boolean tokenMatches(String expected, String presented) {

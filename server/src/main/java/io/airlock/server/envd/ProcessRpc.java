@@ -10,10 +10,17 @@ import io.airlock.core.SandboxNotFoundException;
 import io.airlock.core.SandboxProcess;
 import io.airlock.core.SandboxService;
 import io.airlock.core.SandboxStateException;
+import io.airlock.core.InvalidRequestException;
+import io.airlock.core.secrets.OutputMasker;
+import io.airlock.core.secrets.SecretGrants;
+import io.airlock.core.secrets.SecretValues;
+import io.airlock.core.secrets.Vault;
 import io.javalin.config.RoutesConfig;
 import java.time.InstantSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,15 +43,19 @@ import java.util.concurrent.TimeoutException;
  */
 final class ProcessRpc {
     static final String SERVICE = "process.Process";
+    /** Names the secrets (comma-separated) a {@code Start}ed command gets as environment variables, on top of the sandbox's. */
+    static final String SECRETS_HEADER = "X-Airlock-Secrets";
     private static final Map<String, Integer> SIGNALS = Map.of("SIGNAL_UNSPECIFIED", 0, "SIGNAL_SIGTERM", 15, "SIGNAL_SIGKILL", 9);
 
     private final SandboxService sandboxes;
     private final EnvdAccess access;
     private final Connect connect;
+    private final SecretGrants secrets;
     /** The config each process was started with by {@code Start}, by sandbox and pid, until it exits. */
     private final Map<String, ObjectNode> configs = new ConcurrentHashMap<>();
 
-    ProcessRpc(SandboxService sandboxes, EnvdAccess access, InstantSource clock) {
+    ProcessRpc(SandboxService sandboxes, EnvdAccess access, InstantSource clock, SecretGrants secrets) {
+        this.secrets = secrets;
         this.sandboxes = sandboxes;
         this.access = access;
         this.connect = new Connect(clock, ctx -> EnvdCall.resolve(ctx, sandboxes, access, true));
@@ -83,9 +94,23 @@ final class ProcessRpc {
         List<String> argv = new ArrayList<>(args.size() + 1);
         argv.add(cmd);
         argv.addAll(args);
+        Map<String, String> spawnEnv = envs;
+        String named = call.secretsHeader();
+        if (named != null) {
+            List<String> names;
+            SecretValues values;
+            try {
+                names = Vault.parseNames(SECRETS_HEADER, named);
+                values = secrets.forCommand(call.sandboxId(), sandboxes.get(call.sandboxId()).owner(), names, SECRETS_HEADER, "");
+            } catch (InvalidRequestException e) {
+                throw ConnectException.invalidArgument(e.getMessage());
+            }
+            spawnEnv = new HashMap<>(envs);
+            spawnEnv.putAll(values.env());
+        }
         SandboxProcess process;
         try {
-            process = sandboxes.spawn(call.sandboxId(), new ProcessSpec(argv, envs, cwd, call.user(), stdin, pty, tag));
+            process = sandboxes.spawn(call.sandboxId(), new ProcessSpec(argv, spawnEnv, cwd, call.user(), stdin, pty, tag));
         } catch (RuntimeFailureException e) {
             // the agent's own refusal (no such program, cwd or user) names the in-sandbox cause
             if (e.getMessage() != null && e.getMessage().startsWith("could not start")) {
@@ -112,6 +137,8 @@ final class ProcessRpc {
      */
     private void pump(String sandboxId, SandboxProcess process, ProcessOutput output, ConnectStream stream,
             boolean killOnDeadline) throws Exception {
+        // One masker per output stream: a value split across chunks of one stream is still found.
+        Map<OutputChunk.Kind, OutputMasker> maskers = new EnumMap<>(OutputChunk.Kind.class);
         try (output) {
             stream.queue(ProcessEvents.start(process.pid()));
             while (true) {
@@ -135,9 +162,21 @@ final class ProcessRpc {
                         stream.send(ProcessEvents.keepalive());
                     }
                 } else if (chunk.get().kind() == OutputChunk.Kind.END) {
+                    for (Map.Entry<OutputChunk.Kind, OutputMasker> m : maskers.entrySet()) {
+                        byte[] rest = m.getValue().finish();
+                        if (rest.length > 0) {
+                            stream.queue(ProcessEvents.data(new OutputChunk(m.getKey(), rest)));
+                        }
+                    }
                     break;
                 } else {
-                    stream.queue(ProcessEvents.data(chunk.get()));
+                    OutputChunk c = chunk.get();
+                    byte[] masked = maskers.computeIfAbsent(c.kind(), k -> secrets.masker(sandboxId)).push(c.data());
+                    if (masked == c.data()) {
+                        stream.queue(ProcessEvents.data(c)); // nothing to mask: passed on as it came
+                    } else if (masked.length > 0) {
+                        stream.queue(ProcessEvents.data(new OutputChunk(c.kind(), masked)));
+                    }
                 }
             }
         }
@@ -176,7 +215,7 @@ final class ProcessRpc {
         var processes = answer.putArray("processes");
         for (SandboxProcess p : sandboxes.processes(call.sandboxId())) {
             ObjectNode config = configs.get(key(call.sandboxId(), p.pid()));
-            processes.add(ProcessEvents.info(p.pid(), config != null ? config : ProcessEvents.config(p.spec()), p.spec().tag()));
+            processes.add(ProcessEvents.info(p.pid(), config != null ? config : maskedConfig(call.sandboxId(), p.spec()), p.spec().tag()));
         }
         return answer;
     }
@@ -246,6 +285,17 @@ final class ProcessRpc {
     }
 
     // ---- helpers ----
+
+    /**
+     * The config of a process started elsewhere, whose environment is the merged one and may hold
+     * the sandbox's secrets: every value the sandbox got is masked.
+     */
+    private ObjectNode maskedConfig(String sandboxId, ProcessSpec spec) {
+        Map<String, String> env = new HashMap<>();
+        spec.env().forEach((k, v) -> env.put(k, secrets.mask(sandboxId, v)));
+        List<String> args = spec.args().stream().map(a -> secrets.mask(sandboxId, a)).toList();
+        return ProcessEvents.config(new ProcessSpec(args, env, spec.cwd(), spec.user(), spec.stdin(), spec.pty(), spec.tag()));
+    }
 
     /** The process a {@code ProcessSelector} names: by pid or by tag. */
     private SandboxProcess select(EnvdCall call, ProtoReader req) {

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,10 +43,13 @@ final class ExecutionStream {
     private final Kernel kernel;
     private final HttpServletResponse res;
     private final InstantSource clock;
+    private final UnaryOperator<String> mask;
     private @Nullable OutputStream out;
     private boolean clientGone;
 
-    ExecutionStream(Kernel kernel, HttpServletResponse res, InstantSource clock) {
+    /** @param mask masks the sandbox's secret values in one whole NDJSON line */
+    ExecutionStream(Kernel kernel, HttpServletResponse res, InstantSource clock, UnaryOperator<String> mask) {
+        this.mask = mask;
         this.kernel = kernel;
         this.res = res;
         this.clock = clock;
@@ -157,7 +161,7 @@ final class ExecutionStream {
 
     private void send(@Nullable ObjectNode line) {
         if (line != null) {
-            write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            write((mask.apply(line.toString()) + "\n").getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -7,6 +7,7 @@ import io.airlock.core.Sandbox;
 import io.airlock.core.SandboxFileException;
 import io.airlock.core.SandboxNotFoundException;
 import io.airlock.core.SandboxService;
+import io.airlock.core.secrets.SecretGrants;
 import io.airlock.server.ErrorMapping;
 import io.airlock.server.envd.EnvdApi;
 import io.javalin.config.RoutesConfig;
@@ -46,9 +47,12 @@ public final class InterpreterApi {
     private final SandboxService sandboxes;
     private final EnvdApi dataPlane;
     private final InstantSource clock;
+    private final SecretGrants secrets;
     private final Map<String, SandboxContexts> bySandbox = new ConcurrentHashMap<>();
 
-    public InterpreterApi(SandboxService sandboxes, EnvdApi dataPlane, InstantSource clock) {
+    /** @param secrets masks the values a sandbox got in what its executions print */
+    public InterpreterApi(SandboxService sandboxes, EnvdApi dataPlane, InstantSource clock, SecretGrants secrets) {
+        this.secrets = secrets;
         this.sandboxes = sandboxes;
         this.dataPlane = dataPlane;
         this.clock = clock;
@@ -94,7 +98,7 @@ public final class InterpreterApi {
         c.lock().lockInterruptibly();
         try {
             Kernel kernel = c.kernel();
-            new ExecutionStream(kernel, ctx.res(), clock).run(body.code(), env);
+            new ExecutionStream(kernel, ctx.res(), clock, line -> secrets.maskJson(sandboxId, line)).run(body.code(), env);
         } finally {
             c.lock().unlock();
         }

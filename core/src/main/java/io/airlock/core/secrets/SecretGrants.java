@@ -1,0 +1,151 @@
+package io.airlock.core.secrets;
+
+import io.airlock.core.SandboxNotFoundException;
+import io.airlock.core.SandboxService;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which live sandbox got which secret values, for every front door: hands sandbox-wide values to
+ * the service (they join the environment of every process, never {@link
+ * SandboxService#environment}), resolves a command's own secrets, records each use in the audit,
+ * masks what the sandbox sends back, and registers the values with {@link LogRedaction} until
+ * the sandbox ends ({@link #ended}). Values live only in memory. Thread-safe.
+ */
+public final class SecretGrants {
+    /**
+     * The sandbox metadata key that names a sandbox's secrets, comma-separated, at creation
+     * ({@code E2B POST /sandboxes}): how the E2B SDKs, which know nothing of Airlock, ask for them.
+     */
+    public static final String METADATA_KEY = "airlock.secrets";
+
+    private final Vault vault;
+    private final SandboxService sandboxes;
+    private final Map<String, Granted> bySandbox = new ConcurrentHashMap<>();
+
+    public SecretGrants(Vault vault, SandboxService sandboxes) {
+        this.vault = vault;
+        this.sandboxes = sandboxes;
+    }
+
+    /** What one sandbox got, and who created it. Not a record: it holds values. */
+    private static final class Granted {
+        final String tenant;
+        final String creator;
+        final List<SecretValues> registered = new ArrayList<>(); // guarded by this
+        volatile SecretValues all = SecretValues.none();
+
+        Granted(String tenant, String creator) {
+            this.tenant = tenant;
+            this.creator = creator;
+        }
+    }
+
+    /**
+     * Decrypts a tenant's secrets named at sandbox creation, before anything is started, so an
+     * unknown name fails the request with nothing to clean up.
+     *
+     * @throws io.airlock.core.InvalidRequestException ({@code field}) for an unknown or malformed name
+     */
+    public SecretValues resolve(String tenant, Collection<String> names, String field) {
+        Vault.checkNames(field, names);
+        return names.isEmpty() ? SecretValues.none() : vault.resolve(tenant, names, field);
+    }
+
+    /**
+     * Gives a just-created sandbox its sandbox-wide secrets (possibly none) and remembers who
+     * created it, for the audit of commands started later over its data plane.
+     *
+     * @param actor who asked, {@code key:<api key id>}
+     * @throws SandboxNotFoundException if the sandbox is gone already
+     */
+    public void created(String sandboxId, String tenant, SecretValues values, String actor) {
+        Granted g = new Granted(tenant, actor);
+        bySandbox.put(sandboxId, g);
+        try {
+            if (!values.isEmpty()) {
+                sandboxes.grantSecrets(sandboxId, values);
+                add(g, values);
+                vault.recordUses(tenant, values.names(), sandboxId, SecretUse.Scope.SANDBOX, actor);
+            }
+            sandboxes.get(sandboxId); // it may have ended before it was remembered
+        } catch (SandboxNotFoundException e) {
+            ended(sandboxId);
+            throw e;
+        }
+    }
+
+    /**
+     * Decrypts a command's own secrets from the sandbox owner's vault and records the use. The
+     * caller merges them into that command's environment only; the sandbox's output is masked
+     * for them from now on.
+     *
+     * @param actor who asked, or empty for the data plane (then the sandbox's creator is recorded as {@code envd:<creator>})
+     * @throws io.airlock.core.InvalidRequestException ({@code field}) for an unknown or malformed name
+     */
+    public SecretValues forCommand(String sandboxId, String owner, Collection<String> names, String field, String actor) {
+        if (names.isEmpty()) {
+            return SecretValues.none();
+        }
+        Granted g = bySandbox.computeIfAbsent(sandboxId, id -> new Granted(owner, "unknown"));
+        SecretValues values = vault.resolve(owner, names, field);
+        add(g, values);
+        vault.recordUses(owner, values.names(), sandboxId, SecretUse.Scope.COMMAND,
+                actor.isEmpty() ? "envd:" + g.creator : actor);
+        return values;
+    }
+
+    /** A fresh streaming masker over every value the sandbox got so far; one per output stream. */
+    public OutputMasker masker(String sandboxId) {
+        Granted g = bySandbox.get(sandboxId);
+        return OutputMasker.over(g == null ? SecretValues.none() : g.all);
+    }
+
+    /** Whole {@code text} with every value the sandbox got masked. */
+    public String mask(String sandboxId, String text) {
+        Granted g = bySandbox.get(sandboxId);
+        return g == null ? text : OutputMasker.mask(g.all, text);
+    }
+
+    /**
+     * One whole JSON text (an NDJSON line) with every value the sandbox got masked, raw or as
+     * a JSON string escapes it.
+     */
+    public String maskJson(String sandboxId, String json) {
+        Granted g = bySandbox.get(sandboxId);
+        if (g == null || g.all.isEmpty()) {
+            return json;
+        }
+        List<byte[]> patterns = new ArrayList<>();
+        for (String v : g.all.values()) {
+            patterns.add(v.getBytes(StandardCharsets.UTF_8));
+            patterns.add(LogRedaction.jsonEscaped(v, false).getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] out = OutputMasker.of(patterns).maskWhole(json.getBytes(StandardCharsets.UTF_8));
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** Forgets the sandbox's values and stops masking them in logs. Idempotent. */
+    public void ended(String sandboxId) {
+        Granted g = bySandbox.remove(sandboxId);
+        if (g != null) {
+            synchronized (g) {
+                g.registered.forEach(LogRedaction::release);
+                g.registered.clear();
+                g.all = SecretValues.none();
+            }
+        }
+    }
+
+    private static void add(Granted g, SecretValues values) {
+        synchronized (g) {
+            LogRedaction.register(values);
+            g.registered.add(values);
+            g.all = g.all.plus(values);
+        }
+    }
+}
