@@ -65,13 +65,13 @@ final class Archives {
         in.reset();
         ArchiveInputStream<? extends ArchiveEntry> archive;
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-            archive = new TarArchiveInputStream(new BufferedInputStream(new Capped(new GZIPInputStream(in, 64 * 1024), inputCap)));
+            archive = tar(new BufferedInputStream(new Capped(new GZIPInputStream(in, 64 * 1024), inputCap), 64 * 1024));
         } else if (magic.length == 4 && magic[0] == 'P' && magic[1] == 'K' && (magic[2] == 3 || magic[2] == 5)) {
             archive = new ZipArchiveInputStream(in, "UTF-8", true, true);
         } else if (magic.length == 0) {
             throw new InvalidRequestException("archive", "the archive is empty; send a tar, tar.gz or zip file");
         } else {
-            archive = new TarArchiveInputStream(in);
+            archive = tar(in);
         }
         SecretKey spoolKey = Aead.newKey(); // lives only in memory: spooled bytes are unreadable after a crash
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -119,6 +119,30 @@ final class Archives {
         }
         tree.checkLimits(limits);
         return tree;
+    }
+
+    /** A tar reader, once the first header checks out (or the archive is empty: zero blocks). */
+    private static TarArchiveInputStream tar(BufferedInputStream in) throws IOException {
+        in.mark(512);
+        byte[] header;
+        try {
+            header = in.readNBytes(512);
+        } catch (WorkspaceLimitIo w) {
+            throw w.limit;
+        } catch (IOException e) {
+            throw new InvalidRequestException("archive", "the archive is malformed: " + e.getMessage()
+                    + "; send a tar, tar.gz or zip file");
+        }
+        in.reset();
+        boolean zeros = true;
+        for (byte b : header) {
+            zeros &= b == 0;
+        }
+        if (header.length < 512 || !(zeros || TarArchiveInputStream.matches(header, header.length))) {
+            throw new InvalidRequestException("archive", "the upload is not a tar, tar.gz or zip archive (a gzip stream must hold "
+                    + "a tar); send one of those");
+        }
+        return new TarArchiveInputStream(in);
     }
 
     private static ArchiveEntry nextEntry(ArchiveInputStream<? extends ArchiveEntry> archive) throws IOException {
