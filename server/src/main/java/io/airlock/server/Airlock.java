@@ -13,6 +13,8 @@ import io.airlock.core.crypto.MasterKeys;
 import io.airlock.core.egress.BlockedAddresses;
 import io.airlock.core.egress.EgressRules;
 import io.airlock.core.egress.EgressSettings;
+import io.airlock.core.workspace.WorkspaceLimits;
+import io.airlock.core.workspace.Workspaces;
 import io.airlock.runtime.OciRuntime;
 import io.airlock.runtime.TemplateCatalog;
 import io.airlock.server.auth.ApiKeyAuth;
@@ -68,10 +70,12 @@ public final class Airlock implements AutoCloseable {
     private final Store store;
     private final MetricsHistory metrics;
     private final StoreRecords records;
+    private final Workspaces workspaces;
     private final @Nullable String firstAdminKey;
 
     private Airlock(Javalin http, SandboxService service, SandboxRuntime runtime, Store store, MetricsHistory metrics,
-            StoreRecords records, @Nullable String firstAdminKey) {
+            StoreRecords records, Workspaces workspaces, @Nullable String firstAdminKey) {
+        this.workspaces = workspaces;
         this.records = records;
         this.http = http;
         this.service = service;
@@ -93,6 +97,7 @@ public final class Airlock implements AutoCloseable {
             DataKeys dataKeys = new DataKeys(MasterKeys.load(config.keys().asEnvironment(), config.home().resolve("master.key")),
                     store.wrappedKeys());
             dataKeys.rewrapAll();
+            Workspaces workspaces = store.workspaces(dataKeys, config.home().resolve("workspaces"), WorkspaceLimits.standard());
             int stale = store.sandboxes().endAllLive(clock.instant(), "server restart");
             Templates templates = TemplateCatalog.open(config.templates(), clock);
             SandboxRuntime runtime = OciRuntime.create(config.home(), config.stateRoot(), config.agent(), config.egress().dns());
@@ -128,6 +133,7 @@ public final class Airlock implements AutoCloseable {
             PlatformApi platform = new PlatformApi(service, templates, config.policy());
             E2bApi e2b = new E2bApi(service, templates, config.policy(), tokens, metrics, clock);
             AdminApi admin = new AdminApi(store.tenants(), service, dataKeys);
+            WorkspaceApi workspaceApi = new WorkspaceApi(workspaces);
             EgressApi egressApi = new EgressApi(service, id -> store.sandboxes().find(id).map(r -> r.tenantId()));
             Javalin http = Javalin.create(c -> {
                 c.concurrency.useVirtualThreads = true;
@@ -156,6 +162,7 @@ public final class Airlock implements AutoCloseable {
                 auth.install(c.routes, guarded.toArray(String[]::new));
                 platform.routes(c.routes);
                 egressApi.routes(c.routes);
+                workspaceApi.routes(c.routes);
                 e2b.routes(c.routes);
                 admin.routes(c.routes);
                 envd.routes(c.routes);
@@ -169,7 +176,7 @@ public final class Airlock implements AutoCloseable {
                 }
             }
             log.atInfo().addKeyValue("bind", config.bind()).addKeyValue("port", http.port()).log("airlock listening");
-            return new Airlock(http, service, runtime, store, metrics, records, adminKey.orElse(null));
+            return new Airlock(http, service, runtime, store, metrics, records, workspaces, adminKey.orElse(null));
         } catch (RuntimeException e) {
             for (AutoCloseable c : started) {
                 try {
@@ -228,6 +235,11 @@ public final class Airlock implements AutoCloseable {
     /** The service layer, for in-process callers such as tests and benchmarks. */
     public SandboxService service() {
         return service;
+    }
+
+    /** Tenants' workspaces, for in-process callers such as the sandbox side and tests. */
+    public Workspaces workspaces() {
+        return workspaces;
     }
 
     /** The admin API key if this start created it (the first start with this home), to be shown once. */

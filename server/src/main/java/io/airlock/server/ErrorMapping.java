@@ -10,6 +10,8 @@ import io.airlock.core.SandboxFileException;
 import io.airlock.core.SandboxNotFoundException;
 import io.airlock.core.SandboxStateException;
 import io.airlock.core.TemplateNotFoundException;
+import io.airlock.core.workspace.WorkspaceLimitException;
+import io.airlock.core.workspace.WorkspaceNotFoundException;
 import io.airlock.server.auth.ForbiddenException;
 import io.airlock.server.auth.UnauthenticatedException;
 import io.airlock.store.NotFoundException;
@@ -32,6 +34,9 @@ public final class ErrorMapping {
 
     static void install(RoutesConfig routes) {
         routes.exception(InvalidRequestException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), e.field()));
+        routes.exception(WorkspaceNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));
+        routes.exception(WorkspaceLimitException.class, (e, ctx) -> send(ctx, 413, e.getMessage()
+                + "; remove files, or split the work across workspaces", null));
         routes.exception(SandboxNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));
         routes.exception(TemplateNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), "template"));
         routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));
