@@ -27,6 +27,9 @@ public interface AirlockClient {
     /** Sandboxes of this key's tenant: create, connect, list, kill, audit. */
     Sandboxes sandboxes();
 
+    /** Workspaces of this key's tenant: versioned file trees that outlive sandboxes. */
+    Workspaces workspaces();
+
     /** The server's base URL, e.g. {@code http://127.0.0.1:8700}. */
     String url();
 

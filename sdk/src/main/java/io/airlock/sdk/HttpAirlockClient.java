@@ -4,15 +4,22 @@ package io.airlock.sdk;
 final class HttpAirlockClient implements AirlockClient {
     private final Transport transport;
     private final Sandboxes sandboxes;
+    private final Workspaces workspaces;
 
     HttpAirlockClient(ClientConfig config) {
         this.transport = new Transport(config);
         this.sandboxes = new HttpSandboxes(transport);
+        this.workspaces = new HttpWorkspaces(transport);
     }
 
     @Override
     public Sandboxes sandboxes() {
         return sandboxes;
+    }
+
+    @Override
+    public Workspaces workspaces() {
+        return workspaces;
     }
 
     @Override
