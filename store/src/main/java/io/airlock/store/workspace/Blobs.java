@@ -233,6 +233,16 @@ final class Blobs {
     /** Deletes a workspace's stored content. */
     void deleteWorkspace(String workspace) {
         Path dir = workspaceDir(workspace);
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            throw new AirlockException("cannot delete the stored content of workspace " + workspace + " under " + dir
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes a directory with everything in it (ours: no links are followed by the walk). */
+    void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -240,9 +250,6 @@ final class Blobs {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-        } catch (IOException e) {
-            throw new AirlockException("cannot delete the stored content of workspace " + workspace + " under " + dir
-                    + ": " + e.getMessage(), e);
         }
     }
 

@@ -59,6 +59,7 @@ final class SqlWorkspaces implements Workspaces {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final String SELECT = "SELECT w.id, w.tenant_id, w.name, w.head, w.created_at, v.files, v.bytes FROM workspaces w"
             + " LEFT JOIN workspace_versions v ON v.workspace_id = w.id AND v.number = w.head";
+    private static final String INFLIGHT = "inflight";
     private static final String VERSION_COLUMNS = "number, parent, created_at, origin, conflict, files, bytes, manifest, changes, conflicts";
 
     private final Jdbi jdbi;
@@ -80,6 +81,7 @@ final class SqlWorkspaces implements Workspaces {
     void recover() {
         try {
             int temps = blobs.removeTemporaries();
+            int swept = sweepInterrupted();
             int orphans = 0;
             if (Files.isDirectory(blobs.root())) {
                 Set<String> known = new HashSet<>(jdbi.withHandle(h -> h.createQuery("SELECT id FROM workspaces").mapTo(String.class).list()));
@@ -92,12 +94,83 @@ final class SqlWorkspaces implements Workspaces {
                     }
                 }
             }
-            if (temps > 0 || orphans > 0) {
+            if (temps > 0 || orphans > 0 || swept > 0) {
                 log.atWarn().addKeyValue("temporaryFiles", temps).addKeyValue("deletedWorkspaces", orphans)
+                        .addKeyValue("unreferencedBlobs", swept)
                         .log("workspace storage cleaned up after an earlier server");
             }
         } catch (IOException e) {
             throw new AirlockException("cannot clean up workspace storage under " + blobs.root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Mark and sweep for workspaces with a commit in flight when the last server stopped: blobs
+     * and manifests no version references (a crashed commit's) are deleted. Runs before any new
+     * commit can start, so nothing is being written meanwhile.
+     *
+     * @return how many files were deleted
+     */
+    private int sweepInterrupted() throws IOException {
+        if (!Files.isDirectory(blobs.root())) {
+            return 0;
+        }
+        int deleted = 0;
+        List<Row> rows = jdbi.withHandle(h -> h.createQuery(SELECT).map((rs, ctx) -> row(rs)).list());
+        for (Row w : rows) {
+            Path inflight = blobs.workspaceDir(w.id()).resolve(INFLIGHT);
+            if (!Files.isDirectory(inflight)) {
+                continue;
+            }
+            List<String> manifests = jdbi.withHandle(h -> h.createQuery("SELECT manifest FROM workspace_versions WHERE workspace_id = :w")
+                    .bind("w", w.id()).mapTo(String.class).list());
+            Blobs.Keys k = keys(w);
+            Set<String> liveBlobs = new HashSet<>();
+            for (String m : new HashSet<>(manifests)) {
+                for (Entry e : Tree.fromJson(blobs.readAll(k, Blobs.Kind.MANIFEST, m)).entries()) {
+                    if (e.blob() != null) {
+                        liveBlobs.add(e.blob());
+                    }
+                }
+            }
+            for (String id : blobs.ids(w.id(), Blobs.Kind.BLOB)) {
+                if (!liveBlobs.contains(id)) {
+                    blobs.delete(k, Blobs.Kind.BLOB, id);
+                    deleted++;
+                }
+            }
+            for (String id : blobs.ids(w.id(), Blobs.Kind.MANIFEST)) {
+                if (!manifests.contains(id)) {
+                    blobs.delete(k, Blobs.Kind.MANIFEST, id);
+                    deleted++;
+                }
+            }
+            blobs.deleteTree(inflight);
+        }
+        return deleted;
+    }
+
+    /**
+     * Marks a commit in flight for a workspace until closed, so a crash before its transaction
+     * leads the next start to sweep what it stored ({@link #sweepInterrupted}).
+     */
+    private AutoCloseable inflight(Row w) {
+        try {
+            Path dir = blobs.workspaceDir(w.id()).resolve(INFLIGHT);
+            Files.createDirectories(dir);
+            Path marker = Files.createFile(dir.resolve(Blobs.randomHex(8)));
+            Blobs.fsync(dir);
+            return () -> Files.deleteIfExists(marker);
+        } catch (IOException e) {
+            throw new AirlockException("cannot start a commit to workspace '" + w.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.atWarn().setCause(e).log("cannot remove a commit's in-flight marker; the next start sweeps this workspace");
         }
     }
 
@@ -262,7 +335,12 @@ final class SqlWorkspaces implements Workspaces {
             throw new InvalidRequestException("version", "restore needs a version number of 1 or more; got " + number);
         }
         Tree t = tree(w, number);
-        return commitTree(w, null, t, "restore:" + number);
+        AutoCloseable marker = inflight(w);
+        try {
+            return commitTree(w, null, t, "restore:" + number);
+        } finally {
+            closeQuietly(marker);
+        }
     }
 
     @Override
@@ -280,13 +358,18 @@ final class SqlWorkspaces implements Workspaces {
     @Override
     public CommitResult importArchive(String tenant, String name, InputStream archive) {
         Row w = find(tenant, name);
-        Tree t;
+        AutoCloseable marker = inflight(w);
         try {
-            t = Archives.read(archive, blobs, keys(w), limits);
-        } catch (IOException e) {
-            throw new InvalidRequestException("archive", "the archive could not be read: " + e.getMessage());
+            Tree t;
+            try {
+                t = Archives.read(archive, blobs, keys(w), limits);
+            } catch (IOException e) {
+                throw new InvalidRequestException("archive", "the archive could not be read: " + e.getMessage());
+            }
+            return commitTree(w, null, t, "upload");
+        } finally {
+            closeQuietly(marker);
         }
-        return commitTree(w, null, t, "upload");
     }
 
     @Override
@@ -313,17 +396,22 @@ final class SqlWorkspaces implements Workspaces {
             return new CommitResult(Outcome.UNCHANGED, null, List.of());
         }
         Row w = byId(checkout.tenant(), checkout.workspaceId(), checkout.name());
-        DirReader.Result read;
+        AutoCloseable marker = inflight(w);
         try {
-            read = DirReader.read(dir, blobs, keys(w), limits);
-        } catch (IOException e) {
-            throw new AirlockException("cannot commit workspace '" + w.name() + "' from " + dir + ": " + e.getMessage(), e);
+            DirReader.Result read;
+            try {
+                read = DirReader.read(dir, blobs, keys(w), limits);
+            } catch (IOException e) {
+                throw new AirlockException("cannot commit workspace '" + w.name() + "' from " + dir + ": " + e.getMessage(), e);
+            }
+            if (read.skipped() > 0) {
+                log.atWarn().addKeyValue("workspace", w.id()).addKeyValue("skipped", read.skipped()).addKeyValue("origin", origin)
+                        .log("commit skipped FIFOs, sockets or devices: only files, directories and symlinks are kept");
+            }
+            return commitTree(w, checkout.base(), read.tree(), origin);
+        } finally {
+            closeQuietly(marker);
         }
-        if (read.skipped() > 0) {
-            log.atWarn().addKeyValue("workspace", w.id()).addKeyValue("skipped", read.skipped()).addKeyValue("origin", origin)
-                    .log("commit skipped FIFOs, sockets or devices: only files, directories and symlinks are kept");
-        }
-        return commitTree(w, checkout.base(), read.tree(), origin);
     }
 
     /**

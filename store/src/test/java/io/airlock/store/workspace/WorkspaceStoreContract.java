@@ -593,6 +593,40 @@ abstract class WorkspaceStoreContract {
         assertThat(contents(d)).isEqualTo(Map.of("f", "x"));
     }
 
+    @Test
+    void reopening_sweepsWhatACommitInterruptedBeforeItsTransactionStored() throws Exception {
+        Workspace w = ws.create(A, "p");
+        commitFiles(A, "p", Map.of("f", "kept", "g", "kept too"));
+        commitFiles(A, "p", Map.of("f", "newer"));
+        List<Path> live = blobFiles(w);
+        assertThat(live).hasSize(3); // every version's blobs stay, not just the head's
+        String orphanId = "ab" + "0".repeat(62);
+        Path orphan = Files.createDirectories(root.resolve(w.id()).resolve("blobs/ab")).resolve(orphanId);
+        Files.writeString(orphan, "sealed bytes of a commit that never reached its transaction");
+        Path marker = Files.createDirectories(root.resolve(w.id()).resolve("inflight")).resolve("0123456789abcdef");
+        Files.createFile(marker);
+
+        reopen(WorkspaceLimits.standard());
+
+        assertThat(orphan).doesNotExist();
+        assertThat(marker).doesNotExist();
+        assertThat(blobFiles(w)).containsExactlyInAnyOrderElementsOf(live);
+        Path v1 = dir("v1");
+        checkout(A, "p", 1, "v1");
+        assertThat(contents(v1)).isEqualTo(Map.of("f", "kept", "g", "kept too"));
+    }
+
+    @Test
+    void commits_leaveNoInFlightMarkerBehind() throws Exception {
+        Workspace w = ws.create(A, "p");
+        commitFiles(A, "p", Map.of("f", "x"));
+        ws.importArchive(A, "p", new ByteArrayInputStream(tar(t -> addFile(t, "g", "y"))));
+        ws.restore(A, "p", 1);
+        try (Stream<Path> markers = Files.list(root.resolve(w.id()).resolve("inflight"))) {
+            assertThat(markers).isEmpty();
+        }
+    }
+
     static void exec(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), UTF_8);
