@@ -142,7 +142,7 @@ final class Archives {
             throw new InvalidRequestException("archive", "the upload is not a tar, tar.gz or zip archive (a gzip stream must hold "
                     + "a tar); send one of those");
         }
-        return new TarArchiveInputStream(in);
+        return new TarArchiveInputStream(new TarGuard(in));
     }
 
     private static ArchiveEntry nextEntry(ArchiveInputStream<? extends ArchiveEntry> archive) throws IOException {

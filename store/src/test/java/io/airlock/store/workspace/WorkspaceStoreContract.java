@@ -575,6 +575,30 @@ abstract class WorkspaceStoreContract {
         assertThat(ws.versions(A, "p")).isEmpty();
     }
 
+    @Test
+    void archive_hugePaxHeader_isRefusedBeforeItIsHeldInMemory() throws Exception {
+        ws.create(A, "p");
+        long size = 64L << 20; // a pax header claiming 64 MiB of records
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        TarArchiveEntry pax = new TarArchiveEntry("././@PaxHeader", TarConstants.LF_PAX_EXTENDED_HEADER_LC);
+        pax.setSize(size);
+        byte[] block = new byte[512];
+        pax.writeEntryHeader(block);
+        head.write(block);
+        head.write(("67108864 path=").getBytes(UTF_8));
+        java.io.InputStream endless = new java.io.SequenceInputStream(new ByteArrayInputStream(head.toByteArray()),
+                new ByteArrayInputStream(new byte[(int) size]));
+        assertThatThrownBy(() -> ws.importArchive(A, "p", endless)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("pax header of " + size + " bytes");
+        // ordinary pax headers (long names, sizes) still pass
+        String longName = ("n".repeat(200) + "/").repeat(3) + "f";
+        CommitResult ok = ws.importArchive(A, "p", new ByteArrayInputStream(tar(t -> {
+            addFile(t, longName, "long");
+            addFile(t, "after", "still in step");
+        })));
+        assertThat(ok.version().changes()).extracting(Change::path).contains(longName, "after");
+    }
+
     // ---- recovery
 
     @Test
