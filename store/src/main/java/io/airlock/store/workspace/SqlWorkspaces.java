@@ -419,6 +419,10 @@ final class SqlWorkspaces implements Workspaces {
      * Blobs are already stored; this writes the manifest and the row.
      */
     private CommitResult commitTree(Row stale, @Nullable Integer base, Tree mine, String origin) {
+        Map<String, String> problems = mine.problems();
+        if (!problems.isEmpty()) { // trees are built valid; this guards the invariant every version relies on
+            throw new IllegalStateException("refusing to commit an invalid tree (" + problems.size() + " bad paths)");
+        }
         mine.checkLimits(limits);
         ReentrantLock lock = lock(stale.id());
         try {

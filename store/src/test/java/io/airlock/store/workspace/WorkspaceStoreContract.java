@@ -339,6 +339,42 @@ abstract class WorkspaceStoreContract {
         assertThat(contents(kept)).isEqualTo(Map.of("a", "s2's a", "b", "s2's b"));
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void manySandboxesCommittingAtOnce_loseNoWrite() throws Exception {
+        ws.create(A, "p");
+        commitFiles(A, "p", Map.of("shared", "base"));
+        int n = 8;
+        List<Checkout> checkouts = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            dirs.add(dir("s" + i));
+            checkouts.add(checkout(A, "p", null, "s" + i));
+            write(dirs.get(i), "own-" + i, "written by " + i);
+        }
+        List<java.util.concurrent.Future<CommitResult>> results = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(n)) {
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                results.add(pool.submit(() -> ws.commit(checkouts.get(k), dirs.get(k), "sandbox:" + k)));
+            }
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        for (var f : results) {
+            outcomes.add(f.get().outcome());
+        }
+        assertThat(outcomes).containsOnly(Outcome.COMMITTED, Outcome.MERGED);
+        assertThat(outcomes).containsOnlyOnce(Outcome.COMMITTED);
+        Path head = dir("head");
+        checkout(A, "p", null, "head");
+        Map<String, String> expected = new TreeMap<>(Map.of("shared", "base"));
+        for (int i = 0; i < n; i++) {
+            expected.put("own-" + i, "written by " + i);
+        }
+        assertThat(contents(head)).isEqualTo(expected);
+        assertThat(ws.get(A, "p").head()).isEqualTo(1 + n);
+    }
+
     // ---- encryption
 
     @Test
