@@ -24,7 +24,8 @@ public interface Workspaces {
     /**
      * Creates an empty workspace (version 0).
      *
-     * @param name 1 to 64 letters, digits, {@code .}, {@code _} or {@code -}; unique within the tenant
+     * @param name 1 to 64 letters, digits, {@code .}, {@code _} or {@code -}, starting with a letter or digit; unique
+     *     within the tenant
      * @throws InvalidRequestException for a bad name or one already in use
      */
     WorkspaceInfo create(String name);

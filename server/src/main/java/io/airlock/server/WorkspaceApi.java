@@ -115,7 +115,7 @@ final class WorkspaceApi {
     private void create(Context ctx) {
         Create body = ctx.bodyAsClass(Create.class);
         if (body == null || body.name() == null) {
-            throw new InvalidRequestException("name", "name is required: 1 to 64 letters, digits, '.', '_' or '-'");
+            throw new InvalidRequestException("name", "name is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         ctx.status(201).json(WorkspaceView.of(workspaces.create(tenant(ctx), body.name())));
     }

@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SqlWorkspaces implements Workspaces {
     private static final Logger log = LoggerFactory.getLogger(SqlWorkspaces.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final String SELECT = "SELECT w.id, w.tenant_id, w.name, w.head, w.created_at, v.files, v.bytes FROM workspaces w"
             + " LEFT JOIN workspace_versions v ON v.workspace_id = w.id AND v.number = w.head";
@@ -266,7 +266,7 @@ final class SqlWorkspaces implements Workspaces {
     @Override
     public Workspace create(String tenant, String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidRequestException("name", "a workspace name is 1 to 64 letters, digits, '.', '_' or '-'; got '"
+            throw new InvalidRequestException("name", "a workspace name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit; got '"
                     + (name == null ? "" : name.length() > 80 ? name.substring(0, 80) + "…" : name) + "'");
         }
         String id = "w_" + Blobs.randomHex(16);

@@ -187,7 +187,7 @@ abstract class WorkspaceStoreContract {
         ws.create(A, "proj");
         assertThatThrownBy(() -> ws.create(A, "proj")).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("already").extracting("field").isEqualTo("name");
-        for (String bad : List.of("", "a/b", "x".repeat(65), "sp ace", "..\u0000")) {
+        for (String bad : List.of("", "a/b", "x".repeat(65), "sp ace", "..", ".", "-x", "a\u0000")) {
             assertThatThrownBy(() -> ws.create(A, bad)).isInstanceOf(InvalidRequestException.class).extracting("field").isEqualTo("name");
         }
         ws.create(B, "proj"); // names are per tenant
