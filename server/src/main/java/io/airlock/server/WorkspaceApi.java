@@ -133,7 +133,12 @@ final class WorkspaceApi {
         String name = name(ctx);
         String v = ctx.queryParam("version");
         int version = v == null ? 0 : number(v, "version", 0);
-        workspaces.get(tenant, name); // a missing workspace is a JSON 404, before any byte is sent
+        // a missing workspace or version is a JSON 404, answered before the stream is opened
+        if (version == 0) {
+            workspaces.get(tenant, name);
+        } else {
+            workspaces.version(tenant, name, version);
+        }
         ctx.status(200);
         ctx.contentType("application/gzip");
         ctx.header("Content-Disposition", "attachment; filename=\"" + name + (version == 0 ? "" : "-v" + version) + ".tar.gz\"");

@@ -190,6 +190,9 @@ class WorkspaceApiTest {
         assertThat(ok(upload(name, "plain text, not an archive".repeat(30).getBytes(UTF_8), alice), 400).get("field").asText())
                 .isEqualTo("archive");
         assertThat(download(name, "?version=x", alice).statusCode()).isEqualTo(400);
+        HttpResponse<byte[]> noVersion = download(name, "?version=9", alice);
+        assertThat(noVersion.statusCode()).isEqualTo(404);
+        assertThat(new String(noVersion.body(), UTF_8)).contains("no version 9");
     }
 
     @Test
