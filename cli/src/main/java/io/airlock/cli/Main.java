@@ -18,7 +18,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "airlock", mixinStandardHelpOptions = true, version = "airlock 0.1.0",
         description = "Run code in sandboxes on an Airlock server.",
         subcommands = {RunCommand.class, SandboxCommand.class, FilesCommand.class, TemplateCommand.class, TenantsCommand.class,
-            KeysCommand.class, EgressCommand.class, SecretCommand.class, AutoComplete.GenerateCompletion.class})
+            KeysCommand.class, EgressCommand.class, SecretCommand.class, WorkspaceCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main {
     @Option(names = "--url", scope = ScopeType.INHERIT, description = "server URL (AIRLOCK_URL, ~/.airlock/config, else http://127.0.0.1:8700)")
     String url;

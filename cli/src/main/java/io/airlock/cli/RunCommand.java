@@ -62,6 +62,10 @@ final class RunCommand extends CliCommand implements Callable<Integer> {
     @Option(names = "--allow", paramLabel = "HOST", description = "a host or CIDR the code may reach (repeatable; nothing else is reachable)")
     List<String> allow = new ArrayList<>();
 
+    @Option(names = "--workspace", paramLabel = "NAME[:rw]", description = "mount a workspace at /home/user/workspace "
+            + "(read-only; with :rw, what the code leaves there becomes a new version)")
+    String workspace;
+
     @Option(names = "--out", paramLabel = "DIR", description = "download what the code writes to " + OUT_DIR + " into DIR (new or empty)")
     Path out;
 
@@ -81,6 +85,10 @@ final class RunCommand extends CliCommand implements Callable<Integer> {
                 .metadata(Map.of("airlock.cli", "run"));
         spec.allowOut(allow);
         spec.secrets(secrets.toArray(String[]::new));
+        if (workspace != null) {
+            boolean rw = workspace.endsWith(":rw");
+            spec.workspace(rw ? workspace.substring(0, workspace.length() - 3) : workspace, rw);
+        }
         spec.denyOut(List.of("0.0.0.0/0")); // nothing but --allow, whatever the ceilings permit
         // Ctrl-C ends the JVM without running a try's close: the hook kills the sandbox on the way
         // out too. It is in place before the create, so an interrupted create is covered as well.

@@ -30,6 +30,9 @@ public interface AirlockClient {
     /** The secrets vault of this key's tenant: set, list, delete, audit. Values are write-only. */
     Secrets secrets();
 
+    /** Workspaces of this key's tenant: versioned file trees that outlive sandboxes. */
+    Workspaces workspaces();
+
     /** The server's base URL, e.g. {@code http://127.0.0.1:8700}. */
     String url();
 

@@ -5,11 +5,13 @@ final class HttpAirlockClient implements AirlockClient {
     private final Transport transport;
     private final Sandboxes sandboxes;
     private final Secrets secrets;
+    private final Workspaces workspaces;
 
     HttpAirlockClient(ClientConfig config) {
         this.transport = new Transport(config);
         this.sandboxes = new HttpSandboxes(transport);
         this.secrets = new HttpSecrets(transport);
+        this.workspaces = new HttpWorkspaces(transport);
     }
 
     @Override
@@ -20,6 +22,11 @@ final class HttpAirlockClient implements AirlockClient {
     @Override
     public Sandboxes sandboxes() {
         return sandboxes;
+    }
+
+    @Override
+    public Workspaces workspaces() {
+        return workspaces;
     }
 
     @Override

@@ -43,6 +43,9 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
      */
     public static final String SECRETS_KEY = "airlock.secrets";
 
+    /** The reserved metadata key naming the workspace to mount: {@code name} or {@code name:rw}. */
+    public static final String WORKSPACE_KEY = "airlock.workspace";
+
     public SandboxSpec {
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(timeout, "timeout");
@@ -78,6 +81,7 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
         private Duration timeout = DEFAULT_TIMEOUT;
         private Map<String, String> env = Map.of();
         private Map<String, String> metadata = Map.of();
+        private String workspace;
         private List<String> allowOut = List.of();
         private List<String> denyOut = List.of();
         private boolean learnEgress;
@@ -113,6 +117,29 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
             return this;
         }
 
+        /**
+         * Mounts the tenant's workspace {@code name} read-only at {@code /home/user/workspace}: sets
+         * the reserved metadata key {@value SandboxSpec#WORKSPACE_KEY}. Replaces an earlier workspace
+         * choice; kept whatever {@link #metadata} is given.
+         */
+        public Builder workspace(String name) {
+            return workspace(name, false);
+        }
+
+        /**
+         * Mounts the tenant's workspace {@code name} at {@code /home/user/workspace}; with {@code
+         * readWrite}, what the sandbox leaves there is committed as a new version when it ends or
+         * syncs. Sets the reserved metadata key {@value SandboxSpec#WORKSPACE_KEY} to {@code name} or
+         * {@code name:rw}.
+         */
+        public Builder workspace(String name, boolean readWrite) {
+            if (name == null || name.isBlank() || name.contains(":")) {
+                throw new IllegalArgumentException("workspace name must be non-blank without ':', got '" + name + "'");
+            }
+            this.workspace = readWrite ? name + ":rw" : name;
+            return this;
+        }
+
         public Builder allowOut(List<String> allowOut) {
             this.allowOut = List.copyOf(allowOut);
             return this;
@@ -142,9 +169,14 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
 
         public SandboxSpec build() {
             Map<String, String> labels = metadata;
-            if (!secrets.isEmpty()) {
+            if (!secrets.isEmpty() || workspace != null) {
                 labels = new HashMap<>(metadata);
-                labels.put(SECRETS_KEY, String.join(",", secrets));
+                if (!secrets.isEmpty()) {
+                    labels.put(SECRETS_KEY, String.join(",", secrets));
+                }
+                if (workspace != null) {
+                    labels.put(WORKSPACE_KEY, workspace);
+                }
             }
             return new SandboxSpec(template, timeout, env, labels, allowOut, denyOut, learnEgress);
         }

@@ -317,6 +317,47 @@ final class JavadocExamples {
         }
     }
 
+    /** {@link Workspaces}. */
+    static void workspaces(AirlockClient client) {
+        Workspaces ws = client.workspaces();
+        ws.create("project");
+        ws.upload("project", Path.of("project.tar.gz"));              // tar, tar.gz or zip
+        for (WorkspaceVersion v : ws.versions("project")) {
+            System.out.println(v.number() + " " + v.origin() + " " + v.files() + " files");
+        }
+        ws.download("project", 0, Path.of("head.tar.gz"));            // 0 = the head
+    }
+
+    /** {@link WorkspaceInfo}. */
+    static void workspaceInfo(AirlockClient client) {
+        WorkspaceInfo w = client.workspaces().get("project");
+        System.out.println(w.name() + " at version " + w.head() + ": " + w.files() + " files, " + w.bytes() + " bytes");
+    }
+
+    /** {@link WorkspaceVersion}. */
+    static void workspaceVersion(AirlockClient client) {
+        WorkspaceVersion v = client.workspaces().version("project", 3);
+        if (v.conflict()) {
+            System.out.println("version 3 conflicted on " + v.conflicts() + "; the head kept the other side");
+        }
+        v.changes().forEach(c -> System.out.println(c.kind() + " " + c.path()));
+    }
+
+    /** {@link WorkspaceChange}. */
+    static void workspaceChange(AirlockClient client) {
+        for (WorkspaceChange c : client.workspaces().diff("project", 1, 2)) {
+            System.out.println(c.kind() + " " + c.type() + " " + c.path() + " (" + c.size() + " bytes)");   // modified file src/app.py (812 bytes)
+        }
+    }
+
+    /** {@link WorkspaceCommit}. */
+    static void workspaceCommit(AirlockClient client) {
+        WorkspaceCommit c = client.workspaces().upload("project", Path.of("project.zip"));
+        if (c.version() != null) {
+            System.out.println(c.outcome() + " as version " + c.version().number());   // committed as version 4
+        }
+    }
+
     /** {@code package-info.java}: the package overview. */
     static void packageOverview() {
         AirlockClient client = AirlockClient.builder().build();   // AIRLOCK_URL / AIRLOCK_API_KEY

@@ -15,6 +15,7 @@ import io.airlock.core.egress.EgressRules;
 import io.airlock.core.egress.EgressSettings;
 import io.airlock.core.secrets.SecretGrants;
 import io.airlock.core.secrets.Vault;
+import io.airlock.core.workspace.Workspaces;
 import io.airlock.runtime.OciRuntime;
 import io.airlock.runtime.TemplateCatalog;
 import io.airlock.server.auth.ApiKeyAuth;
@@ -70,10 +71,12 @@ public final class Airlock implements AutoCloseable {
     private final Store store;
     private final MetricsHistory metrics;
     private final StoreRecords records;
+    private final Workspaces workspaces;
     private final @Nullable String firstAdminKey;
 
     private Airlock(Javalin http, SandboxService service, SandboxRuntime runtime, Store store, MetricsHistory metrics,
-            StoreRecords records, @Nullable String firstAdminKey) {
+            StoreRecords records, Workspaces workspaces, @Nullable String firstAdminKey) {
+        this.workspaces = workspaces;
         this.records = records;
         this.http = http;
         this.service = service;
@@ -95,6 +98,7 @@ public final class Airlock implements AutoCloseable {
             DataKeys dataKeys = new DataKeys(MasterKeys.load(config.keys().asEnvironment(), config.home().resolve("master.key")),
                     store.wrappedKeys());
             dataKeys.rewrapAll();
+            Workspaces workspaces = store.workspaces(dataKeys, config.home().resolve("workspaces"), config.workspaceLimits());
             int stale = store.sandboxes().endAllLive(clock.instant(), "server restart");
             Templates templates = TemplateCatalog.open(config.templates(), clock);
             SandboxRuntime runtime = OciRuntime.create(config.home(), config.stateRoot(), config.agent(), config.egress().dns());
@@ -107,7 +111,7 @@ public final class Airlock implements AutoCloseable {
             EgressSettings egress = new EgressSettings(config.egress().ceiling(), tenantCeilings(store), config.egress().limits(),
                     BlockedAddresses.live(config.egress().block()), store.egress());
             SandboxService service = SandboxService.create(templates, runtime, config.policy(), clock,
-                    new TenantQuotas(store.tenants(), clock), fanOut(listeners), egress);
+                    new TenantQuotas(store.tenants(), clock), fanOut(listeners), egress, workspaces, config.workspaceLimits());
             started.add(0, service);
             MetricsHistory metrics = new MetricsHistory(service, clock, Duration.ofSeconds(5));
             started.add(0, metrics);
@@ -134,6 +138,7 @@ public final class Airlock implements AutoCloseable {
             SecretsApi secretsApi = new SecretsApi(vault);
             E2bApi e2b = new E2bApi(service, templates, config.policy(), tokens, metrics, clock, secretGrants);
             AdminApi admin = new AdminApi(store.tenants(), service, dataKeys);
+            WorkspaceApi workspaceApi = new WorkspaceApi(workspaces);
             EgressApi egressApi = new EgressApi(service, id -> store.sandboxes().find(id).map(r -> r.tenantId()));
             Javalin http = Javalin.create(c -> {
                 c.concurrency.useVirtualThreads = true;
@@ -163,6 +168,7 @@ public final class Airlock implements AutoCloseable {
                 platform.routes(c.routes);
                 secretsApi.routes(c.routes);
                 egressApi.routes(c.routes);
+                workspaceApi.routes(c.routes);
                 e2b.routes(c.routes);
                 admin.routes(c.routes);
                 envd.routes(c.routes);
@@ -176,7 +182,7 @@ public final class Airlock implements AutoCloseable {
                 }
             }
             log.atInfo().addKeyValue("bind", config.bind()).addKeyValue("port", http.port()).log("airlock listening");
-            return new Airlock(http, service, runtime, store, metrics, records, adminKey.orElse(null));
+            return new Airlock(http, service, runtime, store, metrics, records, workspaces, adminKey.orElse(null));
         } catch (RuntimeException e) {
             for (AutoCloseable c : started) {
                 try {
@@ -235,6 +241,11 @@ public final class Airlock implements AutoCloseable {
     /** The service layer, for in-process callers such as tests and benchmarks. */
     public SandboxService service() {
         return service;
+    }
+
+    /** Tenants' workspaces, for in-process callers such as the sandbox side and tests. */
+    public Workspaces workspaces() {
+        return workspaces;
     }
 
     /** The admin API key if this start created it (the first start with this home), to be shown once. */

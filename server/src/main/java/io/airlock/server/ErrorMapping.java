@@ -12,6 +12,8 @@ import io.airlock.core.SandboxStateException;
 import io.airlock.core.TemplateNotFoundException;
 import io.airlock.core.crypto.IntegrityException;
 import io.airlock.core.secrets.SecretNotFoundException;
+import io.airlock.core.workspace.WorkspaceLimitException;
+import io.airlock.core.workspace.WorkspaceNotFoundException;
 import io.airlock.server.auth.ForbiddenException;
 import io.airlock.server.auth.UnauthenticatedException;
 import io.airlock.store.NotFoundException;
@@ -34,6 +36,9 @@ public final class ErrorMapping {
 
     static void install(RoutesConfig routes) {
         routes.exception(InvalidRequestException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), e.field()));
+        routes.exception(WorkspaceNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));
+        routes.exception(WorkspaceLimitException.class, (e, ctx) -> send(ctx, 413, e.getMessage()
+                + "; remove files, or split the work across workspaces", null));
         routes.exception(SandboxNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));
         routes.exception(TemplateNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), "template"));
         routes.exception(SecretNotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage(), null));

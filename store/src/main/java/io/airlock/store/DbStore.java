@@ -1,8 +1,12 @@
 package io.airlock.store;
 
 import io.airlock.core.crypto.WrappedKeyStore;
+import io.airlock.core.crypto.DataKeys;
 import io.airlock.core.egress.EgressAudit;
 import io.airlock.core.secrets.SecretStore;
+import io.airlock.core.workspace.WorkspaceLimits;
+import io.airlock.core.workspace.Workspaces;
+import io.airlock.store.workspace.WorkspaceStore;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -25,11 +29,15 @@ final class DbStore implements Store {
     private final SqlEgressAudit egress;
     private final SqlWrappedKeys wrappedKeys;
     private final SqlSecrets secrets;
+    private final Jdbi jdbi;
+    private final InstantSource clock;
 
     private DbStore(HikariDataSource pool, Tenants tenants, SandboxRecords sandboxes, SqlEgressAudit egress,
-            SqlWrappedKeys wrappedKeys, SqlSecrets secrets) {
+            SqlWrappedKeys wrappedKeys, SqlSecrets secrets, Jdbi jdbi, InstantSource clock) {
         this.secrets = secrets;
         this.wrappedKeys = wrappedKeys;
+        this.jdbi = jdbi;
+        this.clock = clock;
         this.pool = pool;
         this.tenants = tenants;
         this.sandboxes = sandboxes;
@@ -48,7 +56,7 @@ final class DbStore implements Store {
         }
         Jdbi jdbi = Jdbi.create(pool);
         return new DbStore(pool, new SqlTenants(jdbi, clock), new SqlSandboxRecords(jdbi), new SqlEgressAudit(jdbi, clock),
-                new SqlWrappedKeys(jdbi, clock), new SqlSecrets(jdbi, clock));
+                new SqlWrappedKeys(jdbi, clock), new SqlSecrets(jdbi, clock), jdbi, clock);
     }
 
     /** A SQLite URL for {@code file}, created 0600 (parents 0700) if missing. */
@@ -120,6 +128,11 @@ final class DbStore implements Store {
     @Override
     public EgressAudit egress() {
         return egress;
+    }
+
+    @Override
+    public Workspaces workspaces(DataKeys dataKeys, Path root, WorkspaceLimits limits) {
+        return WorkspaceStore.open(jdbi, root, dataKeys, limits, clock);
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.airlock.store;
 
 import io.airlock.core.crypto.WrappedKeyStore;
+import io.airlock.core.crypto.DataKeys;
 import io.airlock.core.egress.EgressAudit;
+import io.airlock.core.workspace.WorkspaceLimits;
+import io.airlock.core.workspace.Workspaces;
 
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -72,6 +75,15 @@ public interface Store extends AutoCloseable {
 
     /** Every egress decision, kept after its sandbox ends. */
     EgressAudit egress();
+
+    /**
+     * Tenants' workspaces: rows in this database, sealed content under {@code root} (created
+     * 0700). Call once per server; it removes what a crash left under {@code root} first.
+     *
+     * @param dataKeys the tenants' data keys the content is sealed under
+     * @param limits limits on each version
+     */
+    Workspaces workspaces(DataKeys dataKeys, Path root, WorkspaceLimits limits);
 
     /** Closes the connection pool. The store cannot be used afterwards. */
     @Override

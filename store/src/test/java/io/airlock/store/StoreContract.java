@@ -79,7 +79,7 @@ abstract class StoreContract {
         assertThat(tenants().find(t.id())).contains(t);
         assertThat(query("SELECT version, success FROM flyway_schema_history WHERE version IS NOT NULL",
                         rs -> rs.getString(1) + ":" + rs.getBoolean(2)))
-                .containsExactly("1:true", "2:true", "3:true", "4:true");
+                .containsExactly("1:true", "2:true", "3:true", "4:true", "5:true");
     }
 
     // ---- tenants

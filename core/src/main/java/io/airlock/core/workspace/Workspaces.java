@@ -25,7 +25,11 @@ public interface Workspaces {
     /** Versions, newest first, without change sets. */
     List<WorkspaceVersion> versions(String tenant, String name);
 
-    /** One version with its change set against its parent. */
+    /**
+     * One version with its change set against its parent.
+     *
+     * @throws WorkspaceNotFoundException if there is no such version
+     */
     WorkspaceVersion version(String tenant, String name, int number);
 
     /** What changed from version {@code from} to version {@code to} (either may be 0, the empty tree). */
@@ -45,8 +49,10 @@ public interface Workspaces {
     CommitResult importArchive(String tenant, String name, InputStream archive);
 
     /**
-     * Writes version {@code version} ({@code null} = head) into {@code target}, an empty directory
-     * nothing else writes to, with files owned by {@code uid}:{@code gid}.
+     * Writes version {@code version} ({@code null} = head; 0 = the empty tree) into {@code target},
+     * an empty directory nothing else writes to, with files owned by {@code uid}:{@code gid}:
+     * directories, then files, then symlinks, each created exclusively and never through a link.
+     * Conflict (branch) versions can be checked out too; the checkout's base is then that version.
      */
     Checkout checkout(String tenant, String name, @Nullable Integer version, boolean readWrite, Path target, int uid, int gid);
 
@@ -54,9 +60,13 @@ public interface Workspaces {
      * Commits what {@code dir} holds now against the checkout's base. {@code dir} is hostile:
      * only regular files, directories and symlinks (kept as links, never followed) are taken, and
      * it is read only through file descriptors relative to it. The caller guarantees that no
-     * sandbox process runs while this reads (the sandbox is dead or frozen).
+     * sandbox process runs while this reads (the sandbox is dead or frozen). FIFOs, sockets and
+     * devices are skipped (and logged, counted). A read-only checkout is never committed: the
+     * result is {@link CommitResult.Outcome#UNCHANGED} and {@code dir} is not read.
      *
      * @param origin recorded on the version, e.g. {@code sandbox:<id>}
+     * @throws WorkspaceLimitException if the tree is beyond the limits (nothing is committed)
+     * @throws WorkspaceNotFoundException if the workspace was deleted since the checkout
      */
     CommitResult commit(Checkout checkout, Path dir, String origin);
 }
