@@ -132,6 +132,24 @@ class WorkspaceMountTest {
     }
 
     @Test
+    void aSandboxWhoseSyncWasMergedDoesNotConflictWithItselfLater() throws Exception {
+        newWorkspace("remerge");
+        seed("remerge", "a.txt", "a0", "b.txt", "b0");
+        String mine = create(rw("remerge"));
+        String other = create(rw("remerge"));
+        exec(other, "echo b1 > " + WS + "/b.txt");
+        assertThat(kill(other).get("outcome").asText()).isEqualTo("committed");
+        exec(mine, "echo a1 > " + WS + "/a.txt");
+        JsonNode synced = json(server.send("POST", "/v1/sandboxes/" + mine + "/workspace/sync", ""));
+        assertThat(synced.get("outcome").asText()).isEqualTo("merged");
+        exec(mine, "echo a2 > " + WS + "/a.txt"); // the file it changed before: on the head now, but that was its own change
+        assertThat(kill(mine).get("outcome").asText()).isEqualTo("merged");
+        String check = create("{\"template\":\"base\",\"workspace\":{\"name\":\"remerge\"}}");
+        assertThat(exec(check, "cat " + WS + "/a.txt " + WS + "/b.txt")).isEqualTo("a2\nb1\n");
+        kill(check);
+    }
+
+    @Test
     void restoringAnOldVersionBringsItsFilesBack() throws Exception {
         newWorkspace("history");
         seed("history", "f.txt", "v1");
@@ -209,7 +227,7 @@ class WorkspaceMountTest {
     void t01_anotherTenantCannotMountMyWorkspace() throws Exception {
         newWorkspace("mine");
         JsonNode tenant = json(server.send("POST", "/admin/tenants", "{\"name\":\"other-" + UUID.randomUUID().toString().substring(0, 8) + "\"}"));
-        String key = json(server.send("POST", "/admin/tenants/" + tenant.get("id").asText() + "/keys", "{}")).get("key").asText();
+        String key = json(server.send("POST", "/admin/tenants/" + tenant.get("id").asText() + "/keys", "{}")).get("apiKey").asText();
         HttpResponse<String> r = server.send("POST", "/v1/sandboxes", rw("mine"), key);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
     }
@@ -261,7 +279,7 @@ class WorkspaceMountTest {
     private static String exec(String id, String cmd) throws Exception {
         JsonNode r = execResult(id, cmd, "user");
         assertThat(r.get("exitCode").asInt()).as("%s: %s", cmd, r).isZero();
-        return r.get("stdout").asText();
+        return r.path("stdout").asText();
     }
 
     private static JsonNode execResult(String id, String cmd, String user) throws Exception {

@@ -433,7 +433,7 @@ final class SqlWorkspaces implements Workspaces {
                 return new CommitResult(Outcome.UNCHANGED, null, List.of());
             }
             if (w.head() == b) {
-                return new CommitResult(Outcome.COMMITTED, write(w, b, baseTree, mine, origin, List.of()), List.of());
+                return new CommitResult(Outcome.COMMITTED, write(w, b, baseTree, mine, origin, List.of(), true), List.of());
             }
             Tree headTree = tree(w, w.head());
             Tree.Merge merge = Tree.merge(baseTree, headTree, mine);
@@ -442,17 +442,23 @@ final class SqlWorkspaces implements Workspaces {
                     return new CommitResult(Outcome.UNCHANGED, null, List.of());
                 }
                 merge.tree().checkLimits(limits);
-                return new CommitResult(Outcome.MERGED, write(w, w.head(), headTree, merge.tree(), origin, List.of()), List.of());
+                // The committed tree is kept as a version of its own (not the head), then merged onto the head. A
+                // sandbox that syncs again commits against its own version, so it never conflicts with itself.
+                WorkspaceVersion own = write(w, b, baseTree, mine, origin, List.of(), false);
+                WorkspaceVersion merged = write(byId(w.tenant(), w.id(), w.name()), w.head(), headTree, merge.tree(), origin,
+                        List.of(), true);
+                return new CommitResult(Outcome.MERGED, merged, List.of(), own.number());
             }
-            WorkspaceVersion branch = write(w, b, baseTree, mine, origin, merge.conflicts());
+            WorkspaceVersion branch = write(w, b, baseTree, mine, origin, merge.conflicts(), false);
             return new CommitResult(Outcome.CONFLICT, branch, merge.conflicts());
         } finally {
             lock.unlock();
         }
     }
 
-    /** Writes the manifest, then in one transaction the version row and (unless a conflict) the new head. */
-    private WorkspaceVersion write(Row w, int parent, Tree parentTree, Tree tree, String origin, List<String> conflicts) {
+    /** Writes the manifest, then in one transaction the version row and, if {@code moveHead}, the new head. */
+    private WorkspaceVersion write(Row w, int parent, Tree parentTree, Tree tree, String origin, List<String> conflicts,
+            boolean moveHead) {
         Blobs.Stored manifest;
         try {
             manifest = blobs.putBytes(keys(w), Blobs.Kind.MANIFEST, tree.toJson());
@@ -468,7 +474,7 @@ final class SqlWorkspaces implements Workspaces {
             VRow row = new VRow(number, parent, now, origin, conflict, tree.files(), tree.bytes(), manifest.id(),
                     seal(w, "changes", number, changes), conflict ? seal(w, "conflicts", number, conflicts) : null);
             insert(h, w, row);
-            if (!conflict) {
+            if (moveHead) {
                 int moved = h.createUpdate("UPDATE workspaces SET head = :n WHERE id = :w AND head = :expected")
                         .bind("n", number).bind("w", w.id()).bind("expected", w.head()).execute();
                 if (moved != 1) {

@@ -372,7 +372,9 @@ abstract class WorkspaceStoreContract {
             expected.put("own-" + i, "written by " + i);
         }
         assertThat(contents(head)).isEqualTo(expected);
-        assertThat(ws.get(A, "p").head()).isEqualTo(1 + n);
+        // One commit, and n - 1 merges that each keep the sandbox's own tree as a version before merging it.
+        assertThat(ws.get(A, "p").head()).isEqualTo(1 + n + (n - 1));
+        assertThat(ws.versions(A, "p")).filteredOn(v -> !v.conflict()).hasSize(1 + n + (n - 1));
     }
 
     // ---- encryption
