@@ -38,7 +38,7 @@ import java.util.stream.Stream;
 final class WorkspaceBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int FILES = 1000;
-    private static final int FILE_BYTES = 10 * 1024;
+    private static final int FILE_BYTES = (10 << 20) / FILES; // 10 MiB in all
     private static final int CHANGED = 10;
 
     private final int n;
@@ -129,7 +129,7 @@ final class WorkspaceBench {
             withWorkspace.add(createToFirstOutput(service, SandboxRequest.of("base").withOwner(tenant)
                     .withWorkspace(new WorkspaceRequest("bench-0", false, null))));
         }
-        String what = FILES + " files / " + (FILES * FILE_BYTES >> 20) + " MiB";
+        String what = FILES + " files / " + Math.round(FILES * (double) FILE_BYTES / (1 << 20)) + " MiB";
         report.latency("workspace commit, " + what + " new", commitNew, "git add -A && git commit", gitNew, "-");
         report.latency("workspace commit, " + CHANGED + " of " + FILES + " changed", commitSome, "git commit -a, same change", gitSome, "-");
         report.latency("workspace checkout (mount), " + what, checkout, "cp -a into a tmpfs", copy, "-");

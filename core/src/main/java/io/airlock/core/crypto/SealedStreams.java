@@ -32,6 +32,7 @@ public final class SealedStreams {
     private static final int PREFIX = 7;
     private static final int TAG = Aead.TAG_BITS / 8;
     static final int HEADER = MAGIC.length + PREFIX;
+    private static final int INITIAL_BUFFER = 16 * 1024;
 
     private SealedStreams() {}
 
@@ -81,7 +82,7 @@ public final class SealedStreams {
         private final SecretKey key;
         private final byte[] ad;
         private final byte[] prefix;
-        private final byte[] buffer = new byte[CHUNK];
+        private byte[] buffer = new byte[INITIAL_BUFFER]; // grows to CHUNK: small files stay cheap
         private int filled;
         private int index;
         private boolean closed;
@@ -108,6 +109,9 @@ public final class SealedStreams {
                     emit(false); // only now do we know more follows, so this chunk is not the last
                 }
                 int n = Math.min(len, CHUNK - filled);
+                if (filled + n > buffer.length) {
+                    buffer = java.util.Arrays.copyOf(buffer, Math.min(CHUNK, Math.max(filled + n, buffer.length * 2)));
+                }
                 System.arraycopy(b, off, buffer, filled, n);
                 filled += n;
                 off += n;
@@ -152,7 +156,7 @@ public final class SealedStreams {
         private final SecretKey key;
         private final byte[] ad;
         private final byte[] prefix;
-        private final byte[] sealed = new byte[CHUNK + TAG + 1];
+        private byte[] sealed = new byte[INITIAL_BUFFER];
         private int carried; // bytes of the next chunk already read while looking for the end
         private byte[] plain = new byte[0];
         private int pos;
@@ -189,7 +193,17 @@ public final class SealedStreams {
         /** Reads one chunk and one byte beyond it: that byte's absence is what marks the last chunk. */
         private void next() throws IOException {
             int want = CHUNK + TAG + 1;
-            int got = carried + in.readNBytes(sealed, carried, want - carried);
+            int got = carried;
+            while (got < want) { // fill, growing the buffer only as far as the stream is long
+                if (got == sealed.length) {
+                    sealed = Arrays.copyOf(sealed, Math.min(want, sealed.length * 2));
+                }
+                int n = in.read(sealed, got, sealed.length - got);
+                if (n < 0) {
+                    break;
+                }
+                got += n;
+            }
             boolean last = got < want;
             int chunkBytes = last ? got : CHUNK + TAG;
             if (chunkBytes < TAG) {

@@ -134,6 +134,57 @@ final class Blobs {
      * @throws IOException if the source changed between its two reads, or cannot be read
      */
     Stored put(Keys k, Kind kind, Source source, long maxBytes) throws IOException {
+        return put(k, kind, source, maxBytes, null);
+    }
+
+    /**
+     * A set of blobs made durable together: {@link #put(Keys, Kind, Source, long, Batch)} with a batch
+     * writes each to a temporary file only; {@link #commit()} then syncs the file system once, renames
+     * every file into place, and syncs once more. Until then none of them exists under its id.
+     */
+    final class Batch {
+        private final java.util.Map<Path, Path> pending = new java.util.LinkedHashMap<>(); // target -> temp
+
+        /** Makes every blob of the batch durable under its id. */
+        void commit() throws IOException {
+            if (pending.isEmpty()) {
+                return;
+            }
+            SyncFs.sync(root); // contents (and new directories) durable before any name points at them
+            for (var e : pending.entrySet()) {
+                Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            pending.clear();
+            SyncFs.sync(root); // and the names
+        }
+
+        /** Deletes what the batch wrote; for a commit that failed. */
+        void abort() {
+            for (Path temp : pending.values()) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException e) {
+                    // removed by removeTemporaries at the next start
+                }
+            }
+            pending.clear();
+        }
+
+        private boolean has(Path target) {
+            return pending.containsKey(target);
+        }
+
+        private void add(Path target, Path temp) {
+            pending.put(target, temp);
+        }
+    }
+
+    Batch batch() {
+        return new Batch();
+    }
+
+    /** As {@link #put(Keys, Kind, Source, long)}; with a batch, durability and the rename wait for its commit. */
+    Stored put(Keys k, Kind kind, Source source, long maxBytes, @org.jspecify.annotations.Nullable Batch batch) throws IOException {
         Mac mac = k.mac();
         long size;
         try (InputStream in = source.open()) {
@@ -141,11 +192,11 @@ final class Blobs {
         }
         String id = HexFormat.of().formatHex(mac.doFinal());
         Path target = file(k, kind, id);
-        if (Files.exists(target)) {
+        if (Files.exists(target) || (batch != null && batch.has(target))) {
             return new Stored(id, size, false);
         }
         Path dir = target.getParent();
-        createDirectories(dir);
+        createDirectories(dir, batch == null);
         Path temp = dir.resolve(TEMP_PREFIX + randomHex(12));
         boolean done = false;
         try {
@@ -158,10 +209,17 @@ final class Blobs {
                     OutputStream sealed = SealedStreams.sealing(unclosed(Channels.newOutputStream(ch)), k.data(), k.context(kind, id))) {
                 sealedSize = digest(in, again, sealed, maxBytes);
                 sealed.close();
-                ch.force(true);
+                if (batch == null) {
+                    ch.force(true);
+                }
             }
             if (sealedSize != size || !HexFormat.of().formatHex(again.doFinal()).equals(id)) {
                 throw new IOException("the content changed while it was being stored; nothing of it was kept");
+            }
+            if (batch != null) {
+                batch.add(target, temp);
+                done = true;
+                return new Stored(id, size, true);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             done = true;
@@ -284,18 +342,20 @@ final class Blobs {
         Files.deleteIfExists(file(k, kind, id));
     }
 
-    /** Creates the directory and its missing parents, each made durable in its own parent. */
-    private void createDirectories(Path dir) throws IOException {
+    /** Creates the directory and its missing parents, each made durable in its own parent now or by a batch's sync. */
+    private void createDirectories(Path dir, boolean durableNow) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }
         Path parent = dir.getParent();
         if (parent != null && !parent.equals(root.getParent())) {
-            createDirectories(parent);
+            createDirectories(parent, durableNow);
         }
         try {
             Files.createDirectory(dir);
-            fsync(parent);
+            if (durableNow) {
+                fsync(parent);
+            }
         } catch (FileAlreadyExistsException e) {
             // another commit made it
         }

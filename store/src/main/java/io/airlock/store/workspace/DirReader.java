@@ -41,7 +41,10 @@ final class DirReader {
     private long bytes;
     private int skipped;
 
-    private DirReader(Blobs blobs, Blobs.Keys keys, WorkspaceLimits limits) {
+    private final Blobs.Batch batch;
+
+    private DirReader(Blobs blobs, Blobs.Keys keys, WorkspaceLimits limits, Blobs.Batch batch) {
+        this.batch = batch;
         this.blobs = blobs;
         this.keys = keys;
         this.limits = limits;
@@ -49,13 +52,14 @@ final class DirReader {
 
     record Result(Tree tree, int skipped) {}
 
-    static Result read(Path dir, Blobs blobs, Blobs.Keys keys, WorkspaceLimits limits) throws IOException {
+    /** Reads {@code dir}; file content goes into {@code batch}, which the caller commits or aborts. */
+    static Result read(Path dir, Blobs blobs, Blobs.Keys keys, WorkspaceLimits limits, Blobs.Batch batch) throws IOException {
         // The top directory is the caller's (a mount point the sandbox cannot replace); check that
         // it is a directory and not a link before opening it.
         if (!Files.readAttributes(dir, PosixFileAttributes.class, NOFOLLOW).isDirectory()) {
             throw new IOException(dir + " is not a directory");
         }
-        DirReader r = new DirReader(blobs, keys, limits);
+        DirReader r = new DirReader(blobs, keys, limits, batch);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             if (!(ds instanceof SecureDirectoryStream<Path> sds)) {
                 throw new UnsupportedOperationException("this platform has no SecureDirectoryStream; workspaces need Linux");
@@ -109,7 +113,7 @@ final class DirReader {
                 Blobs.Stored s;
                 try {
                     s = blobs.put(keys, Blobs.Kind.BLOB, () -> Channels.newInputStream(
-                            dir.newByteChannel(name, Set.of(StandardOpenOption.READ, NOFOLLOW))), left);
+                            dir.newByteChannel(name, Set.of(StandardOpenOption.READ, NOFOLLOW))), left, batch);
                 } catch (WorkspaceLimitException e) {
                     throw tooLarge(limits.maxBytes() + 1);
                 }

@@ -399,10 +399,16 @@ final class SqlWorkspaces implements Workspaces {
         AutoCloseable marker = inflight(w);
         try {
             DirReader.Result read;
+            Blobs.Batch batch = blobs.batch();
             try {
-                read = DirReader.read(dir, blobs, keys(w), limits);
+                read = DirReader.read(dir, blobs, keys(w), limits, batch);
+                batch.commit();
             } catch (IOException e) {
+                batch.abort();
                 throw new AirlockException("cannot commit workspace '" + w.name() + "' from " + dir + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                batch.abort();
+                throw e;
             }
             if (read.skipped() > 0) {
                 log.atWarn().addKeyValue("workspace", w.id()).addKeyValue("skipped", read.skipped()).addKeyValue("origin", origin)
