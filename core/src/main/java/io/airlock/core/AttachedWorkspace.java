@@ -29,6 +29,42 @@ final class AttachedWorkspace {
         this.volume = volume;
         this.checkout = checkout;
         this.sandboxId = sandboxId;
+        label();
+    }
+
+    /**
+     * Labels a read-write volume with what a later server needs to commit it after a crash:
+     * which workspace, and the base its content derives from.
+     */
+    private void label() {
+        if (checkout.readWrite()) {
+            volume.label(java.util.Map.of(KIND, "workspace", "sandbox", sandboxId, "tenant", checkout.tenant(),
+                    "workspaceId", checkout.workspaceId(), "name", checkout.name(), "base", Integer.toString(checkout.base())));
+        }
+    }
+
+    static final String KIND = "kind";
+
+    /**
+     * Commits what a crashed server's sandbox left in its volume, then discards the volume. Its
+     * sandbox was reaped before this runs, so nothing writes the volume any more.
+     */
+    static void salvage(Workspaces workspaces, ScratchVolume volume) {
+        try {
+            var l = volume.labels();
+            if ("workspace".equals(l.get(KIND))) {
+                Checkout c = new Checkout(l.get("workspaceId"), l.get("tenant"), l.get("name"), Integer.parseInt(l.get("base")), true);
+                CommitResult r = workspaces.commit(c, volume.path(), "recovered:sandbox:" + l.get("sandbox"));
+                log.atWarn().addKeyValue("sandbox", l.get("sandbox")).addKeyValue("workspace", c.name())
+                        .addKeyValue("outcome", r.outcome()).addKeyValue("version", r.version() == null ? null : r.version().number())
+                        .log("committed the workspace of a sandbox an earlier server left running");
+            }
+        } catch (RuntimeException e) {
+            log.atError().setCause(e).addKeyValue("volume", volume.path())
+                    .log("could not commit a workspace an earlier server left; its changes are lost");
+        } finally {
+            volume.close();
+        }
     }
 
     /** The host directory the sandbox gets bind-mounted. */
@@ -92,6 +128,7 @@ final class AttachedWorkspace {
         if (r.treeVersion() != null) {
             // The volume now equals that version, so later changes are judged against it.
             checkout = new Checkout(checkout.workspaceId(), checkout.tenant(), checkout.name(), r.treeVersion(), true);
+            label();
         }
         log.atInfo().addKeyValue("sandbox", sandboxId).addKeyValue("workspace", checkout.name())
                 .addKeyValue("outcome", r.outcome()).addKeyValue("version", r.version() == null ? null : r.version().number())

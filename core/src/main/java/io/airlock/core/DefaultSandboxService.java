@@ -77,6 +77,13 @@ final class DefaultSandboxService implements SandboxService {
     @Override
     public int start() {
         int reaped = runtime.recover();
+        for (ScratchVolume v : runtime.leftoverScratch()) { // read-write workspaces of reaped sandboxes
+            if (workspaces != null) {
+                AttachedWorkspace.salvage(workspaces, v);
+            } else {
+                v.close();
+            }
+        }
         policy.poolSizes().forEach((name, size) -> templates.find(name).ifPresent(t -> {
             WarmPool pool = new WarmPool(t, policy.defaults(), size, runtime);
             pools.put(name, pool);
@@ -350,6 +357,10 @@ final class DefaultSandboxService implements SandboxService {
             Thread.currentThread().interrupt();
             throw new SandboxStateException("interrupted while sandbox " + id + "'s workspace was being committed");
         } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof io.airlock.core.workspace.WorkspaceLimitException limit) {
+                throw new io.airlock.core.workspace.WorkspaceLimitException("sandbox " + id
+                        + " was killed, but its workspace was not committed: " + limit.getMessage());
+            }
             throw new RuntimeFailureException("sandbox " + id + " was killed, but its workspace could not be committed: "
                     + e.getCause().getMessage(), e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {

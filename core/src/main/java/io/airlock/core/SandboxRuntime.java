@@ -35,6 +35,15 @@ public interface SandboxRuntime extends AutoCloseable {
         throw new RuntimeFailureException("this runtime has no scratch volumes");
     }
 
+    /**
+     * Labelled scratch volumes ({@link ScratchVolume#label}) an earlier server left, after {@link
+     * #recover()} has reaped every sandbox (so nothing writes them any more); unlabelled ones are
+     * removed by {@code recover()} itself. The caller salvages what it can and closes each.
+     */
+    default java.util.List<ScratchVolume> leftoverScratch() {
+        return java.util.List.of();
+    }
+
     /** Kills every sandbox this runtime started. */
     @Override
     void close();

@@ -10,6 +10,19 @@ import java.nio.file.Path;
 public interface ScratchVolume extends AutoCloseable {
     Path path();
 
+    /** What its creator said it holds ({@link #label}); empty if nothing. */
+    default java.util.Map<String, String> labels() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * Replaces the labels: kept beside the volume (never inside it, where a sandbox could change
+     * them), so that a volume a crashed server left behind can be recognised and salvaged.
+     */
+    default void label(java.util.Map<String, String> labels) {
+        throw new UnsupportedOperationException("this volume takes no labels");
+    }
+
     @Override
     void close();
 }

@@ -274,7 +274,8 @@ final class ContainerHost {
     private void sweepMounts(List<String> failures) {
         for (Path root : List.of(config.stateRoot(), config.home())) {
             for (Path mountPoint : Mounts.under(root)) {
-                if (!ownedByLive(mountPoint)) {
+                // Scratch volumes are ScratchVolumes' to sweep: a labelled one still holds a workspace to salvage.
+                if (!ownedByLive(mountPoint) && !mountPoint.startsWith(config.stateRoot().resolve("volumes"))) {
                     LOG.warn("unmounting leftover mount {}", mountPoint);
                     try {
                         Mounts.unmount(mountPoint);

@@ -131,6 +131,11 @@ public final class OciRuntime implements SandboxRuntime {
     }
 
     @Override
+    public List<ScratchVolume> leftoverScratch() {
+        return volumes.leftovers();
+    }
+
+    @Override
     public void close() {
         List<OciSandbox> all = List.copyOf(live.values());
         List<Thread> killers = all.stream().map(s -> Thread.ofVirtual().start(s::kill)).toList();

@@ -92,7 +92,8 @@ final class DataPlane {
             b.header("Connect-Timeout-Ms", Long.toString(deadline.toMillis()));
         }
         if (!secrets.isEmpty()) {
-            b.header(SECRETS_HEADER, String.join(",", secrets));
+            // The vault opens only to the tenant's API key, never to the sandbox's access token alone.
+            b.header(SECRETS_HEADER, String.join(",", secrets)).header("X-API-Key", transport.config().apiKey());
         }
         return new Envelopes(transport.stream(b.build(), what, true), what);
     }

@@ -13,7 +13,6 @@ import java.time.Instant;
  * @param at when
  * @param sandboxId the sandbox that got it
  * @param scope {@code sandbox} (every process of the sandbox) or {@code command} (one command)
- * @param actor who asked: {@code key:<api key id>}, or {@code envd:key:<id>} for a command started over the
- *     sandbox's data plane, naming the key that created the sandbox
+ * @param actor who asked: {@code key:<api key id>}
  */
 public record SecretUse(Instant at, String sandboxId, String scope, String actor) {}

@@ -70,7 +70,7 @@ class SecretsTest {
             assertThat(without.stdout()).isEqualTo("[]\n");
             assertThat(client.secrets().uses("SDK_CMD", 1)).first().satisfies(u -> {
                 assertThat(u.scope()).isEqualTo("command");
-                assertThat(u.actor()).startsWith("envd:key:");
+                assertThat(u.actor()).startsWith("key:");
             });
         }
     }

@@ -117,7 +117,10 @@ public final class Airlock implements AutoCloseable {
             started.add(0, metrics);
             Vault vault = Vault.create(dataKeys, store.secrets(), clock);
             SecretGrants secretGrants = new SecretGrants(vault, service);
-            EnvdApi envd = new EnvdApi(service, tokens, clock, secretGrants);
+            java.util.function.Function<String, Optional<Caller>> keyCallers = key -> store.tenants().identify(key)
+                    .map(k -> new Caller(k.tenant().id(), k.tenant().name(), k.tenant().admin(), k.keyId()));
+            ApiKeyAuth auth = new ApiKeyAuth(keyCallers);
+            EnvdApi envd = new EnvdApi(service, tokens, clock, secretGrants, keyCallers);
             InterpreterApi interpreter = new InterpreterApi(service, envd, clock, secretGrants);
             listeners.add(ended(id -> {
                 secretGrants.ended(id);
@@ -132,8 +135,6 @@ public final class Airlock implements AutoCloseable {
             }
             metrics.start();
 
-            ApiKeyAuth auth = new ApiKeyAuth(key -> store.tenants().identify(key)
-                    .map(k -> new Caller(k.tenant().id(), k.tenant().name(), k.tenant().admin(), k.keyId())));
             PlatformApi platform = new PlatformApi(service, templates, config.policy(), secretGrants);
             SecretsApi secretsApi = new SecretsApi(vault);
             E2bApi e2b = new E2bApi(service, templates, config.policy(), tokens, metrics, clock, secretGrants);

@@ -44,4 +44,24 @@ class RedactingEncoderTest {
         assertThat(after).as("released: logged as is (escaped)").contains("log-redaction-");
         context.stop();
     }
+
+    @Test
+    void aValueThatIsAlsoAPartOfTheLogLayout_isMaskedInValuesOnly_andTheLineStaysJson() throws Exception {
+        String value = "level"; // also a key of every line, and (as "INFO") could be a value of every line
+        var values = SecretValues.of(java.util.Map.of("LAYOUT", value, "LEVEL", "INFO"));
+        byte[] line = "{\"level\":\"INFO\",\"formattedMessage\":\"the level is INFO here\"}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        LogRedaction.register(values);
+        String masked;
+        try {
+            masked = new String(RedactingEncoder.maskValues(line), StandardCharsets.UTF_8);
+        } finally {
+            LogRedaction.release(values);
+        }
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(masked);
+        assertThat(tree.has("level")).as("keys are never masked: %s", masked).isTrue();
+        assertThat(tree.get("level").asText()).isEqualTo("***");
+        assertThat(tree.get("formattedMessage").asText()).isEqualTo("the *** is *** here");
+        assertThat(masked).endsWith("\n");
+    }
 }

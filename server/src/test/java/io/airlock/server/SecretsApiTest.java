@@ -344,7 +344,13 @@ class SecretsApiTest {
         String script = "h=${SPLIT:0:10}; t=${SPLIT:10}; printf %s \"$h\"; sleep 0.3; printf '%s\\n' \"$t\"; printf %s \"$SPLIT\" | rev";
         String body = JSON.writeValueAsString(Map.of("process", Map.of("cmd", "/bin/bash", "args", List.of("-c", script))));
 
-        List<JsonNode> frames = start(id, created.get("envdAccessToken").asText(), body, "SPLIT");
+        // T-04: the access token alone opens the sandbox, not the tenant's vault; nor does another tenant's key.
+        for (String wrongKey : java.util.Arrays.asList(null, keyB)) {
+            List<JsonNode> denied = start(id, created.get("envdAccessToken").asText(), body, "SPLIT", wrongKey);
+            assertThat(denied.getLast().path("error").path("code").asText()).isEqualTo("permission_denied");
+            assertThat(denied.toString()).doesNotContain(v);
+        }
+        List<JsonNode> frames = start(id, created.get("envdAccessToken").asText(), body, "SPLIT", keyA);
 
         StringBuilder stdout = new StringBuilder();
         int dataFrames = 0;
@@ -361,23 +367,27 @@ class SecretsApiTest {
         assertThat(dataFrames).as("more than one chunk").isGreaterThan(1);
         JsonNode uses = json(server.send("GET", "/v1/secrets/SPLIT/uses", null, keyA));
         assertThat(uses.get(0).get("scope").asText()).isEqualTo("command");
-        assertThat(uses.get(0).get("actor").asText()).startsWith("envd:key:");
+        assertThat(uses.get(0).get("actor").asText()).startsWith("key:");
+        assertThat(uses).hasSize(1); // the refused attempts used nothing
 
-        List<JsonNode> unknown = start(id, created.get("envdAccessToken").asText(), body, "NOPE_NOT_SET");
+        List<JsonNode> unknown = start(id, created.get("envdAccessToken").asText(), body, "NOPE_NOT_SET", keyA);
         assertThat(unknown.getLast().path("error").path("code").asText()).isEqualTo("invalid_argument");
         assertThat(unknown.getLast().path("error").path("message").asText()).contains("NOPE_NOT_SET");
         server.send("DELETE", "/v1/sandboxes/" + id, null, keyA);
     }
 
     /** A process.Process/Start call with {@code X-Airlock-Secrets}; every envelope, the end-stream one last. */
-    private List<JsonNode> start(String id, String token, String body, String secrets) throws Exception {
+    private List<JsonNode> start(String id, String token, String body, String secrets, String apiKey) throws Exception {
         byte[] json = body.getBytes(StandardCharsets.UTF_8);
         ByteBuffer envelope = ByteBuffer.allocate(5 + json.length).put((byte) 0).putInt(json.length).put(json);
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/process.Process/Start"))
-                        .timeout(Duration.ofSeconds(60))
-                        .header("E2b-Sandbox-Id", id).header("X-Access-Token", token).header("X-Airlock-Secrets", secrets)
-                        .header("Content-Type", "application/connect+json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(envelope.array())).build(),
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/process.Process/Start"))
+                .timeout(Duration.ofSeconds(60))
+                .header("E2b-Sandbox-Id", id).header("X-Access-Token", token).header("X-Airlock-Secrets", secrets)
+                .header("Content-Type", "application/connect+json");
+        if (apiKey != null) {
+            b.header("X-API-Key", apiKey);
+        }
+        HttpResponse<InputStream> r = http.send(b.POST(HttpRequest.BodyPublishers.ofByteArray(envelope.array())).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         List<JsonNode> frames = new ArrayList<>();
         try (DataInputStream in = new DataInputStream(r.body())) {

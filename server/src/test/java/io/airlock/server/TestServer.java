@@ -38,8 +38,12 @@ public final class TestServer implements AutoCloseable {
 
     /** A server with extra environment settings, e.g. {@code AIRLOCK_IDLE_TIMEOUT_SECONDS}. */
     public static TestServer start(Map<String, Integer> pools, Map<String, String> env) throws IOException {
+        return startAt(Files.createTempDirectory("airlock-server-test"), pools, env);
+    }
+
+    /** A server over an existing data directory, e.g. to restart one on the home a closed one used. */
+    public static TestServer startAt(Path home, Map<String, Integer> pools, Map<String, String> env) throws IOException {
         TemplateCatalog.open(TEMPLATES, Clock.systemUTC()).build(BuiltinTemplates.BASE, BuildProgress.NONE);
-        Path home = Files.createTempDirectory("airlock-server-test");
         Map<String, String> all = new java.util.HashMap<>(env);
         all.putAll(Map.of(
                 "AIRLOCK_HOME", home.toString(),

@@ -138,6 +138,39 @@ class WorkspaceDurabilityTest {
     }
 
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void x1_aSandboxsUncommittedWorkspace_isCommittedByTheNextServerAfterAKill9() throws Exception {
+        home = Files.createTempDirectory("airlock-durability");
+        startServer();
+        String admin = Files.readString(home.resolve("admin.key")).trim();
+        String key = JSON.readTree(send("POST", "/admin/tenants", "{\"name\":\"salvaged\"}", admin).body()).get("apiKey").asText();
+        assertThat(send("POST", "/v1/workspaces", "{\"name\":\"live\"}", key).statusCode()).isEqualTo(201);
+        HttpResponse<String> created = send("POST", "/v1/sandboxes",
+                "{\"template\":\"base\",\"workspace\":{\"name\":\"live\",\"readWrite\":true}}", key);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).get("sandboxId").asText();
+        String content = "written-before-the-crash-" + random.nextLong();
+        HttpResponse<String> wrote = send("POST", "/v1/sandboxes/" + id + "/exec",
+                JSON.writeValueAsString(Map.of("cmd", "echo " + content + " > /home/user/workspace/unsynced.txt")), key);
+        assertThat(JSON.readTree(wrote.body()).get("exitCode").asInt()).as(wrote.body()).isZero();
+
+        child.destroyForcibly(); // SIGKILL: no kill, no sync, no final commit
+        child.waitFor(30, TimeUnit.SECONDS);
+        startServer(); // reaps the sandbox, then commits what its workspace held
+
+        JsonNode versions = JSON.readTree(send("GET", "/v1/workspaces/live/versions", null, key).body());
+        assertThat(versions).hasSize(1);
+        assertThat(versions.get(0).get("origin").asText()).isEqualTo("recovered:sandbox:" + id);
+        HttpResponse<byte[]> archive = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v1/workspaces/live/archive")).header("X-API-Key", key).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(untar(archive.body())).containsEntry("unsynced.txt", content + "\n");
+        try (Stream<Path> volumes = Files.list(Path.of("/run/airlock-durability-" + ProcessHandle.current().pid(), "volumes"))) {
+            assertThat(volumes.toList()).as("scratch volumes left after salvage").isEmpty();
+        }
+    }
+
+    @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void killedDuringCommits_losesNoAcknowledgedVersion_andLeavesNoTornFile() throws Exception {
         home = Files.createTempDirectory("airlock-durability");

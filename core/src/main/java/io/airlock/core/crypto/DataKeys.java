@@ -18,6 +18,12 @@ public final class DataKeys {
 
     private final WrappedKeyStore store;
     private final Map<String, SecretKey> cache = new ConcurrentHashMap<>();
+    /**
+     * Creating a tenant's key takes the read side, rotation the write side: otherwise a key
+     * wrapped under the old master could be inserted after the rotation re-wrapped everything
+     * and dropped that master, and would be lost.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock rotation = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private volatile MasterKeys master;
 
     public DataKeys(MasterKeys master, WrappedKeyStore store) {
@@ -30,11 +36,20 @@ public final class DataKeys {
         if (tenant.isEmpty()) {
             throw new IllegalArgumentException("data keys belong to tenants; the tenant id is empty");
         }
-        return cache.computeIfAbsent(tenant, t -> {
-            MasterKeys m = master;
-            WrappedKey stored = store.find(t).orElseGet(() -> store.insertIfAbsent(wrap(m, t, Aead.newKey())));
-            return unwrap(m, stored);
-        });
+        SecretKey cached = cache.get(tenant);
+        if (cached != null) {
+            return cached;
+        }
+        rotation.readLock().lock();
+        try {
+            return cache.computeIfAbsent(tenant, t -> {
+                MasterKeys m = master;
+                WrappedKey stored = store.find(t).orElseGet(() -> store.insertIfAbsent(wrap(m, t, Aead.newKey())));
+                return unwrap(m, stored);
+            });
+        } finally {
+            rotation.readLock().unlock();
+        }
     }
 
     /** Whether {@link #rotateMaster()} can work: the master key lives in a key file, not the environment. */
@@ -78,12 +93,20 @@ public final class DataKeys {
      *
      * @return how many data keys were re-wrapped
      */
-    public synchronized int rotateMaster() {
-        MasterKeys next = master.rotated();
-        master = next;
-        int n = rewrapAll();
-        master = next.retired();
-        return n;
+    public int rotateMaster() {
+        rotation.writeLock().lock();
+        try {
+            MasterKeys next = master.rotated();
+            master = next;
+            int n = rewrapAll();
+            boolean stillNeeded = store.all().stream().anyMatch(k -> !k.masterKeyId().equals(next.currentId()));
+            if (!stillNeeded) {
+                master = next.retired(); // only once no data key needs the old master
+            }
+            return n;
+        } finally {
+            rotation.writeLock().unlock();
+        }
     }
 
     private static WrappedKey wrap(MasterKeys m, String tenant, SecretKey key) {

@@ -203,6 +203,10 @@ public final class MasterKeys {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
             }
+            // The new name must be durable before data keys are re-wrapped under the key it holds.
+            try (var d = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+                d.force(true);
+            }
         } finally {
             Files.deleteIfExists(temp);
         }

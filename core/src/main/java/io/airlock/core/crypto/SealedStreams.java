@@ -18,9 +18,14 @@ import javax.crypto.spec.GCMParameterSpec;
  * neither side ever holds more than one chunk. The layout follows the STREAM construction:
  *
  * <pre>
- * header   "ALS1" || nonce prefix (7 random bytes)
- * chunk i  AES-GCM(key, nonce = prefix || i (4 bytes, big-endian) || last (1 byte), associated data)
+ * header     "ALS2" || salt (16 random bytes) || nonce prefix (7 random bytes)
+ * stream key HMAC-SHA256(key, "airlock stream key v1" || salt || associated data)
+ * chunk i    AES-GCM(stream key, nonce = prefix || i (4 bytes, big-endian) || last (1 byte), associated data)
  * </pre>
+ *
+ * Each stream gets a key of its own (as in Tink's AES-GCM-HKDF streaming AEAD), so the 7-byte
+ * random nonce prefix only has to be unique within one stream, however many streams one tenant
+ * key seals over its life.
  *
  * Every chunk but the last holds exactly 1 MiB of plaintext; the last (possibly empty) carries the
  * "last" flag. Reordered, dropped, truncated or appended chunks therefore fail authentication,
@@ -28,10 +33,11 @@ import javax.crypto.spec.GCMParameterSpec;
  */
 public final class SealedStreams {
     static final int CHUNK = 1 << 20;
-    private static final byte[] MAGIC = {'A', 'L', 'S', '1'};
+    private static final byte[] MAGIC = {'A', 'L', 'S', '2'};
+    private static final int SALT = 16;
     private static final int PREFIX = 7;
     private static final int TAG = Aead.TAG_BITS / 8;
-    static final int HEADER = MAGIC.length + PREFIX;
+    static final int HEADER = MAGIC.length + SALT + PREFIX;
     private static final int INITIAL_BUFFER = 16 * 1024;
 
     private SealedStreams() {}
@@ -47,10 +53,12 @@ public final class SealedStreams {
      * last chunk and closes {@code out}; a stream not closed is not a valid sealed stream.
      */
     public static OutputStream sealing(OutputStream out, SecretKey key, byte[] associatedData) throws IOException {
+        byte[] salt = Aead.randomBytes(SALT);
         byte[] prefix = Aead.randomBytes(PREFIX);
         out.write(MAGIC);
+        out.write(salt);
         out.write(prefix);
-        return new Sealer(out, key, associatedData, prefix);
+        return new Sealer(out, streamKey(key, salt, associatedData), associatedData, prefix);
     }
 
     /**
@@ -63,7 +71,21 @@ public final class SealedStreams {
         if (header.length != HEADER || !Arrays.equals(header, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new IOException(new IntegrityException("not a sealed stream: bad or missing header"));
         }
-        return new Opener(in, key, associatedData, Arrays.copyOfRange(header, MAGIC.length, HEADER));
+        byte[] salt = Arrays.copyOfRange(header, MAGIC.length, MAGIC.length + SALT);
+        return new Opener(in, streamKey(key, salt, associatedData), associatedData, Arrays.copyOfRange(header, MAGIC.length + SALT, HEADER));
+    }
+
+    /** The stream's own key: HMAC-SHA256 of the salt and context under the caller's key (an HKDF-extract). */
+    private static SecretKey streamKey(SecretKey key, byte[] salt, byte[] associatedData) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            mac.update("airlock stream key v1\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            mac.update(salt);
+            return Aead.key(mac.doFinal(associatedData));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is available in every JDK", e);
+        }
     }
 
     private static Cipher cipher(int mode, SecretKey key, byte[] prefix, int index, boolean last, byte[] ad) {

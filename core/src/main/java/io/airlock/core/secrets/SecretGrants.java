@@ -38,6 +38,7 @@ public final class SecretGrants {
         final String creator;
         final List<SecretValues> registered = new ArrayList<>(); // guarded by this
         volatile SecretValues all = SecretValues.none();
+        volatile boolean ended; // set (under this) once the sandbox is gone: nothing more is registered
 
         Granted(String tenant, String creator) {
             this.tenant = tenant;
@@ -91,9 +92,16 @@ public final class SecretGrants {
         if (names.isEmpty()) {
             return SecretValues.none();
         }
-        Granted g = bySandbox.computeIfAbsent(sandboxId, id -> new Granted(owner, "unknown"));
+        Granted g = bySandbox.get(sandboxId);
+        if (g == null) { // ended (or never created through a front door): nothing may pin values for it
+            throw new SandboxNotFoundException(sandboxId);
+        }
         SecretValues values = vault.resolve(owner, names, field);
         add(g, values);
+        if (g.ended) { // ended while resolving: undo, so the values are not kept for a sandbox that is gone
+            release(g);
+            throw new SandboxNotFoundException(sandboxId);
+        }
         vault.recordUses(owner, values.names(), sandboxId, SecretUse.Scope.COMMAND,
                 actor.isEmpty() ? "envd:" + g.creator : actor);
         return values;
@@ -133,16 +141,24 @@ public final class SecretGrants {
     public void ended(String sandboxId) {
         Granted g = bySandbox.remove(sandboxId);
         if (g != null) {
-            synchronized (g) {
-                g.registered.forEach(LogRedaction::release);
-                g.registered.clear();
-                g.all = SecretValues.none();
-            }
+            release(g);
+        }
+    }
+
+    private static void release(Granted g) {
+        synchronized (g) {
+            g.ended = true;
+            g.registered.forEach(LogRedaction::release);
+            g.registered.clear();
+            g.all = SecretValues.none();
         }
     }
 
     private static void add(Granted g, SecretValues values) {
         synchronized (g) {
+            if (g.ended) {
+                return;
+            }
             LogRedaction.register(values);
             g.registered.add(values);
             g.all = g.all.plus(values);

@@ -71,6 +71,19 @@ class SealedStreamsTest {
     }
 
     @Test
+    void everyStreamHasAKeyOfItsOwn_soAHeaderFromAnotherStreamFails() throws IOException {
+        byte[] plain = random(4000);
+        byte[] a = seal(plain, 100);
+        byte[] b = seal(plain, 100);
+        assertThat(Arrays.copyOfRange(a, SealedStreams.HEADER, a.length))
+                .as("same key, context and plaintext, yet another ciphertext").isNotEqualTo(Arrays.copyOfRange(b, SealedStreams.HEADER, b.length));
+        byte[] spliced = b.clone();
+        System.arraycopy(a, 0, spliced, 0, SealedStreams.HEADER);
+        assertThatThrownBy(() -> SealedStreams.openAll(new ByteArrayInputStream(spliced), key, ad))
+                .hasCauseInstanceOf(IntegrityException.class);
+    }
+
+    @Test
     void aeadValuesAreBoundToTheirContext() {
         byte[] sealed = Aead.seal(key, ad, "v".getBytes());
         assertThat(Aead.open(key, ad, sealed)).isEqualTo("v".getBytes());

@@ -24,6 +24,10 @@ final class ConnectException extends RuntimeException {
         return new ConnectException(ConnectCode.NOT_FOUND, message);
     }
 
+    static ConnectException permissionDenied(String message) {
+        return new ConnectException(ConnectCode.PERMISSION_DENIED, message);
+    }
+
     static ConnectException failedPrecondition(String message) {
         return new ConnectException(ConnectCode.FAILED_PRECONDITION, message);
     }

@@ -30,14 +30,19 @@ public final class EnvdApi {
 
     /** The data plane without a secrets vault: processes get no secrets and output is not masked. */
     public EnvdApi(SandboxService sandboxes, EnvdAccess access, InstantSource clock) {
-        this(sandboxes, access, clock, new SecretGrants(Vault.none(), sandboxes));
+        this(sandboxes, access, clock, new SecretGrants(Vault.none(), sandboxes), key -> java.util.Optional.empty());
     }
 
-    /** The data plane; {@code secrets} gives commands the secrets they name and masks the values in their output. */
-    public EnvdApi(SandboxService sandboxes, EnvdAccess access, InstantSource clock, SecretGrants secrets) {
+    /**
+     * The data plane; {@code secrets} gives commands the secrets they name (when the request also
+     * carries the owning tenant's API key, authenticated by {@code keys}) and masks the values in
+     * their output.
+     */
+    public EnvdApi(SandboxService sandboxes, EnvdAccess access, InstantSource clock, SecretGrants secrets,
+            java.util.function.Function<String, java.util.Optional<io.airlock.server.auth.Caller>> keys) {
         this.sandboxes = sandboxes;
         this.access = access;
-        this.process = new ProcessRpc(sandboxes, access, clock, secrets);
+        this.process = new ProcessRpc(sandboxes, access, clock, secrets, keys);
         this.filesystem = new FilesystemRpc(sandboxes, access, clock);
         this.files = new EnvdFiles(sandboxes, access, clock);
         this.rest = new EnvdRest(sandboxes, access, clock);

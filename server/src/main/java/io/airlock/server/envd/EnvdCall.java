@@ -15,9 +15,15 @@ import org.jspecify.annotations.Nullable;
  * default user), and the secrets a process {@code Start} names ({@code X-Airlock-Secrets}, or
  * null). Construction checks the sandbox is alive and the access token matches.
  */
-record EnvdCall(String sandboxId, String user, @Nullable String secretsHeader) {
+record EnvdCall(String sandboxId, String user, @Nullable String secretsHeader, @Nullable String apiKey) {
     EnvdCall(String sandboxId, String user) {
-        this(sandboxId, user, null);
+        this(sandboxId, user, null, null);
+    }
+
+    /** Never shows the API key. */
+    @Override
+    public String toString() {
+        return "EnvdCall[" + sandboxId + ", " + user + ", secrets=" + secretsHeader + "]";
     }
 
     static final String SANDBOX_HEADER = "E2b-Sandbox-Id";
@@ -55,7 +61,8 @@ record EnvdCall(String sandboxId, String user, @Nullable String secretsHeader) {
                     ? "this sandbox is secure: send its envdAccessToken in the X-Access-Token header"
                     : "the X-Access-Token does not match this sandbox's envdAccessToken");
         }
-        return new EnvdCall(id, user(ctx.header("Authorization"), defaultUser), ctx.header(ProcessRpc.SECRETS_HEADER));
+        return new EnvdCall(id, user(ctx.header("Authorization"), defaultUser), ctx.header(ProcessRpc.SECRETS_HEADER),
+                ctx.header("X-API-Key"));
     }
 
     static boolean tokenMatches(String expected, String presented) {

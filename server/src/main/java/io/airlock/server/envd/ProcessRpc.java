@@ -15,7 +15,9 @@ import io.airlock.core.secrets.OutputMasker;
 import io.airlock.core.secrets.SecretGrants;
 import io.airlock.core.secrets.SecretValues;
 import io.airlock.core.secrets.Vault;
+import io.airlock.server.auth.Caller;
 import io.javalin.config.RoutesConfig;
+import java.util.function.Function;
 import java.time.InstantSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +56,12 @@ final class ProcessRpc {
     /** The config each process was started with by {@code Start}, by sandbox and pid, until it exits. */
     private final Map<String, ObjectNode> configs = new ConcurrentHashMap<>();
 
-    ProcessRpc(SandboxService sandboxes, EnvdAccess access, InstantSource clock, SecretGrants secrets) {
+    private final Function<String, Optional<Caller>> keys;
+
+    /** @param keys authenticates an API key, for commands that name secrets from the owner's vault */
+    ProcessRpc(SandboxService sandboxes, EnvdAccess access, InstantSource clock, SecretGrants secrets,
+            Function<String, Optional<Caller>> keys) {
+        this.keys = keys;
         this.secrets = secrets;
         this.sandboxes = sandboxes;
         this.access = access;
@@ -101,7 +108,14 @@ final class ProcessRpc {
             SecretValues values;
             try {
                 names = Vault.parseNames(SECRETS_HEADER, named);
-                values = secrets.forCommand(call.sandboxId(), sandboxes.get(call.sandboxId()).owner(), names, SECRETS_HEADER, "");
+                String owner = sandboxes.get(call.sandboxId()).owner();
+                // The access token opens this one sandbox; a vault is opened only by its tenant's API key.
+                Caller caller = call.apiKey() == null ? null : keys.apply(call.apiKey()).orElse(null);
+                if (caller == null || !caller.tenantId().equals(owner)) {
+                    throw ConnectException.permissionDenied(SECRETS_HEADER + " needs the X-API-Key of the tenant that owns the"
+                            + " sandbox: the access token alone does not open the vault");
+                }
+                values = secrets.forCommand(call.sandboxId(), owner, names, SECRETS_HEADER, caller.actor());
             } catch (InvalidRequestException e) {
                 throw ConnectException.invalidArgument(e.getMessage());
             }

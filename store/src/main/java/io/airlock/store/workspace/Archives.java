@@ -56,7 +56,7 @@ final class Archives {
     }
 
     /** Reads an archive into a tree, storing its files as blobs; nothing is committed. */
-    static Tree read(InputStream raw, Blobs blobs, Blobs.Keys keys, WorkspaceLimits limits) throws IOException {
+    static Tree read(InputStream raw, Blobs blobs, Blobs.Keys keys, WorkspaceLimits limits, Blobs.Batch batch) throws IOException {
         // Headers and padding are bounded too, so a decompression bomb stops early.
         long inputCap = limits.maxBytes() + (long) limits.maxEntries() * 4096 + (16L << 20);
         BufferedInputStream in = new BufferedInputStream(new Capped(raw, inputCap), 64 * 1024);
@@ -67,7 +67,8 @@ final class Archives {
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
             archive = tar(new BufferedInputStream(new Capped(new GZIPInputStream(in, 64 * 1024), inputCap), 64 * 1024));
         } else if (magic.length == 4 && magic[0] == 'P' && magic[1] == 'K' && (magic[2] == 3 || magic[2] == 5)) {
-            archive = new ZipArchiveInputStream(in, "UTF-8", true, true);
+            // No STORED entries with a data descriptor: commons-compress buffers such an entry whole in memory.
+            archive = new ZipArchiveInputStream(in, "UTF-8", true, false);
         } else if (magic.length == 0) {
             throw new InvalidRequestException("archive", "the archive is empty; send a tar, tar.gz or zip file");
         } else {
@@ -76,6 +77,7 @@ final class Archives {
         SecretKey spoolKey = Aead.newKey(); // lives only in memory: spooled bytes are unreadable after a crash
         Map<String, Entry> entries = new LinkedHashMap<>();
         long bytes = 0;
+        long pathBytes = 0;
         try (archive) {
             for (ArchiveEntry ae; (ae = nextEntry(archive)) != null; ) {
                 String raw0 = ae.getName();
@@ -90,15 +92,20 @@ final class Archives {
                 if (entries.containsKey(name)) {
                     throw refused(raw0, "the archive holds this path twice");
                 }
+                pathBytes += name.length() + 64;
+                if (pathBytes > Tree.MAX_TREE_PATH_BYTES) {
+                    throw new WorkspaceLimitException("too many or too long paths: the archive's paths pass "
+                            + (Tree.MAX_TREE_PATH_BYTES >> 20) + " MiB (at entry '" + printable(raw0) + "')");
+                }
                 if (entries.size() + 1 > limits.maxEntries()) {
                     throw new WorkspaceLimitException("too many entries: the archive holds more than the workspace limit of "
                             + limits.maxEntries() + " files, directories and links (at entry '" + printable(raw0) + "')");
                 }
                 Entry e;
                 if (ae instanceof TarArchiveEntry t) {
-                    e = tarEntry(t, name, archive, blobs, keys, spoolKey, limits.maxBytes() - bytes);
+                    e = tarEntry(t, name, archive, blobs, keys, spoolKey, limits.maxBytes() - bytes, batch);
                 } else {
-                    e = zipEntry((ZipArchiveEntry) ae, name, archive, blobs, keys, spoolKey, limits.maxBytes() - bytes);
+                    e = zipEntry((ZipArchiveEntry) ae, name, archive, blobs, keys, spoolKey, limits.maxBytes() - bytes, batch);
                 }
                 bytes += e.size();
                 entries.put(name, e);
@@ -172,7 +179,7 @@ final class Archives {
     }
 
     private static Entry tarEntry(TarArchiveEntry t, String name, InputStream data, Blobs blobs, Blobs.Keys keys, SecretKey spoolKey,
-            long left) throws IOException {
+            long left, Blobs.Batch batch) throws IOException {
         String raw = t.getName();
         int mode = t.getMode() & 0777;
         if (t.isLink()) {
@@ -191,13 +198,13 @@ final class Archives {
             return Entry.dir(name, mode);
         }
         if (t.isFile() && !t.isSparse()) {
-            return file(name, mode, data, blobs, keys, spoolKey, left);
+            return file(name, mode, data, blobs, keys, spoolKey, left, batch);
         }
         throw refused(raw, "unsupported tar entry type '" + (char) t.getLinkFlag() + "'; only files, directories and symlinks");
     }
 
     private static Entry zipEntry(ZipArchiveEntry z, String name, InputStream data, Blobs blobs, Blobs.Keys keys, SecretKey spoolKey,
-            long left) throws IOException {
+            long left, Blobs.Batch batch) throws IOException {
         String raw = z.getName();
         int unix = z.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX ? z.getUnixMode() : 0;
         int type = unix & S_IFMT;
@@ -211,7 +218,7 @@ final class Archives {
         if (z.isDirectory() || type == S_IFDIR) {
             return Entry.dir(name, unix == 0 ? 0755 : unix & 0777);
         }
-        return file(name, unix == 0 ? 0644 : unix & 0777, data, blobs, keys, spoolKey, left);
+        return file(name, unix == 0 ? 0644 : unix & 0777, data, blobs, keys, spoolKey, left, batch);
     }
 
     private static Entry link(String raw, String name, String target) {
@@ -223,7 +230,7 @@ final class Archives {
     }
 
     /** Spools one entry (sealed under a key that lives only in memory), then stores it as a blob. */
-    private static Entry file(String name, int mode, InputStream data, Blobs blobs, Blobs.Keys keys, SecretKey spoolKey, long left)
+    private static Entry file(String name, int mode, InputStream data, Blobs blobs, Blobs.Keys keys, SecretKey spoolKey, long left, Blobs.Batch batch)
             throws IOException {
         Path spool = blobs.spoolDir().resolve(Blobs.TEMP_PREFIX + Blobs.randomHex(12));
         byte[] context = Aead.context("airlock spool v1", spool.getFileName().toString());
@@ -242,7 +249,7 @@ final class Archives {
                 }
             }
             Blobs.Stored s = blobs.put(keys, Blobs.Kind.BLOB,
-                    () -> SealedStreams.opening(Files.newInputStream(spool), spoolKey, context), left);
+                    () -> SealedStreams.opening(Files.newInputStream(spool), spoolKey, context), left, batch);
             return Entry.file(name, mode, s.size(), s.id());
         } finally {
             Files.deleteIfExists(spool);

@@ -84,7 +84,7 @@ final class DirReader {
             }
             PosixFileAttributes a = dir.getFileAttributeView(name, PosixFileAttributeView.class, NOFOLLOW).readAttributes();
             if (a.isSymbolicLink()) {
-                count();
+                count(path);
                 // There is no readlinkat in Java. readlink(2) on the full path does not follow its last
                 // component, and every earlier component is a directory this walk opened with
                 // O_NOFOLLOW; with no process running in the sandbox (see the class comment) none of
@@ -96,7 +96,7 @@ final class DirReader {
                 }
                 entries.add(Entry.link(path, target));
             } else if (a.isDirectory()) {
-                count();
+                count(path);
                 if (depth >= Tree.MAX_DEPTH) {
                     throw new WorkspaceLimitException("cannot commit '" + path + "': directories nested deeper than " + Tree.MAX_DEPTH);
                 }
@@ -105,7 +105,7 @@ final class DirReader {
                     walk(sub, path, depth + 1);
                 }
             } else if (a.isRegularFile()) {
-                count();
+                count(path);
                 long left = limits.maxBytes() - bytes;
                 if (a.size() > left) {
                     throw tooLarge(bytes + a.size());
@@ -125,7 +125,14 @@ final class DirReader {
         }
     }
 
-    private void count() {
+    private long pathBytes;
+
+    private void count(String path) {
+        pathBytes += path.length() + 64; // the entry's share of the manifest, roughly
+        if (pathBytes > Tree.MAX_TREE_PATH_BYTES) {
+            throw new WorkspaceLimitException("too many or too long paths: the tree's paths pass " + (Tree.MAX_TREE_PATH_BYTES >> 20)
+                    + " MiB; shorten or remove some");
+        }
         if (entries.size() + 1 > limits.maxEntries()) {
             throw new WorkspaceLimitException("too many entries: more than the workspace limit of " + limits.maxEntries()
                     + " files, directories and links");

@@ -361,10 +361,16 @@ final class SqlWorkspaces implements Workspaces {
         AutoCloseable marker = inflight(w);
         try {
             Tree t;
+            Blobs.Batch batch = blobs.batch(); // an upload refused half-way leaves nothing behind
             try {
-                t = Archives.read(archive, blobs, keys(w), limits);
+                t = Archives.read(archive, blobs, keys(w), limits, batch);
+                batch.commit();
             } catch (IOException e) {
+                batch.abort();
                 throw new InvalidRequestException("archive", "the archive could not be read: " + e.getMessage());
+            } catch (RuntimeException e) {
+                batch.abort();
+                throw e;
             }
             return commitTree(w, null, t, "upload");
         } finally {

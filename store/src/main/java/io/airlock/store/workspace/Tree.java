@@ -169,7 +169,21 @@ final class Tree {
     }
 
     /** @throws WorkspaceLimitException if the tree is beyond the limits */
+    /**
+     * The most a tree's paths may add up to (with a per-entry allowance): bounds the manifest, the
+     * change set and the memory a commit or merge holds, whatever the entry limit.
+     */
+    static final long MAX_TREE_PATH_BYTES = 32L << 20;
+
     void checkLimits(WorkspaceLimits limits) {
+        long pathBytes = 0;
+        for (String p : entries.keySet()) {
+            pathBytes += p.length() + 64;
+        }
+        if (pathBytes > MAX_TREE_PATH_BYTES) {
+            throw new WorkspaceLimitException("too many or too long paths: the tree's paths pass " + (MAX_TREE_PATH_BYTES >> 20)
+                    + " MiB; shorten or remove some");
+        }
         if (entries.size() > limits.maxEntries()) {
             throw new WorkspaceLimitException("too many entries: " + entries.size() + " files, directories and links, more than the "
                     + "workspace limit of " + limits.maxEntries());
