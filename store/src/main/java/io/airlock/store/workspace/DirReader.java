@@ -77,6 +77,10 @@ final class DirReader {
         children.sort(null);
         for (Path child : children) {
             Path name = child.getFileName(); // relative: every operation below is relative to dir's handle
+            if (name.toString().indexOf('\uFFFD') >= 0) {
+                skipped++; // not valid UTF-8: it could not be stored under its own name, so it is left out
+                continue;
+            }
             String path = prefix.isEmpty() ? name.toString() : prefix + "/" + name;
             String problem = Tree.pathProblem(path);
             if (problem != null) {
