@@ -55,8 +55,19 @@ class WorkspaceDurabilityTest {
     @AfterEach
     void stop() throws Exception {
         if (child != null) {
-            child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            child.destroy(); // SIGTERM: the server kills its sandboxes and releases everything they held
+            if (!child.waitFor(60, TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
         }
+        // Whatever the killed servers left was reaped by the next start; the last one shut down cleanly.
+        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        assertThat(mounts).as("mounts left by the test's servers").doesNotContain(stateRoot().toString())
+                .doesNotContain(home.toString());
+    }
+
+    private static Path stateRoot() {
+        return Path.of("/run/airlock-durability-" + ProcessHandle.current().pid());
     }
 
     private void startServer() throws Exception {
@@ -69,7 +80,8 @@ class WorkspaceDurabilityTest {
         pb.environment().put("AIRLOCK_HOME", home.toString());
         pb.environment().put("AIRLOCK_PORT", "0");
         pb.environment().put("AIRLOCK_BIND", "127.0.0.1");
-        pb.environment().put("AIRLOCK_STATE", "/run/airlock-durability-" + ProcessHandle.current().pid());
+        pb.environment().put("AIRLOCK_STATE", stateRoot().toString());
+        pb.environment().put("AIRLOCK_POOL", "base=0"); // no warm sandboxes: a SIGKILLed server leaves less to reap
         pb.environment().put("AIRLOCK_TEMPLATES", TestServer.TEMPLATES.toString());
         long logStart = Files.exists(home.resolve("server.log")) ? Files.size(home.resolve("server.log")) : 0;
         child = pb.start();
@@ -165,7 +177,7 @@ class WorkspaceDurabilityTest {
                         URI.create("http://127.0.0.1:" + port + "/v1/workspaces/live/archive")).header("X-API-Key", key).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(untar(archive.body())).containsEntry("unsynced.txt", content + "\n");
-        try (Stream<Path> volumes = Files.list(Path.of("/run/airlock-durability-" + ProcessHandle.current().pid(), "volumes"))) {
+        try (Stream<Path> volumes = Files.list(stateRoot().resolve("volumes"))) {
             assertThat(volumes.toList()).as("scratch volumes left after salvage").isEmpty();
         }
     }
