@@ -188,9 +188,12 @@ class WorkspaceMountTest {
         newWorkspace("gvisor");
         String s = create("{\"template\":\"base\",\"runtime\":\"runsc\",\"workspace\":{\"name\":\"gvisor\",\"readWrite\":true}}");
         exec(s, "mkdir " + WS + "/d && echo from-gvisor > " + WS + "/d/f.txt");
+        JsonNode synced = json(server.send("POST", "/v1/sandboxes/" + s + "/workspace/sync", ""));
+        assertThat(synced.get("outcome").asText()).as(synced.toString()).isEqualTo("committed"); // runsc pause freezes it
+        exec(s, "echo more > " + WS + "/d/g.txt");
         assertThat(kill(s).get("outcome").asText()).isEqualTo("committed");
         String check = create("{\"template\":\"base\",\"runtime\":\"runsc\",\"workspace\":{\"name\":\"gvisor\"}}");
-        assertThat(exec(check, "cat " + WS + "/d/f.txt")).isEqualTo("from-gvisor\n");
+        assertThat(exec(check, "cat " + WS + "/d/f.txt " + WS + "/d/g.txt")).isEqualTo("from-gvisor\nmore\n");
         assertThat(execResult(check, "touch " + WS + "/x", "root").get("exitCode").asInt()).isNotZero();
         kill(check);
     }
