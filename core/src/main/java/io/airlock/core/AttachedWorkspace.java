@@ -102,9 +102,20 @@ final class AttachedWorkspace {
     /**
      * After the sandbox died: commits a read-write checkout, then discards the volume. Never throws;
      * a failed commit is logged and completes {@link #ended()} exceptionally.
+     *
+     * @param quiescent whether every process of the sandbox is known to be gone; if not (its
+     *     teardown failed), the volume is not read at all: a live writer could race the walk
      */
-    synchronized void end() {
+    synchronized void end(boolean quiescent) {
         if (ended.isDone()) {
+            return;
+        }
+        if (!quiescent && checkout.readWrite()) {
+            RuntimeFailureException e = new RuntimeFailureException("the teardown of sandbox " + sandboxId
+                    + " did not complete, so its processes may still run; its workspace was not read or committed");
+            log.atError().addKeyValue("sandbox", sandboxId).addKeyValue("workspace", checkout.name()).log(e.getMessage());
+            ended.completeExceptionally(e);
+            volume.close();
             return;
         }
         try {

@@ -168,7 +168,7 @@ final class DefaultSandboxService implements SandboxService {
         AttachedWorkspace ws = workspace;
         rs.onDeath().thenRun(() -> {
             if (ws != null) {
-                ws.end(); // commits a read-write checkout, then discards the volume
+                ws.end(rs.quiescent()); // commits a read-write checkout, then discards the volume
                 attached.remove(ws);
             }
             live.remove(sandbox.runtime.id(), sandbox);

@@ -67,6 +67,15 @@ public interface RuntimeSandbox {
         throw new RuntimeFailureException("this runtime cannot give sandbox " + id() + " a network");
     }
 
+    /**
+     * After death: whether every process of the sandbox is known to be gone. False when the
+     * teardown failed part-way, so something of it may still run; nothing may then read files it
+     * could still be writing.
+     */
+    default boolean quiescent() {
+        return true;
+    }
+
     /** Completes when the sandbox has died, whether killed or because its init died. */
     CompletableFuture<Void> onDeath();
 }

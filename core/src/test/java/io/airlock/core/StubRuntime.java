@@ -19,6 +19,63 @@ final class StubRuntime implements SandboxRuntime, Templates {
     final Map<String, Stub> sandboxes = new ConcurrentHashMap<>();
     final Template base = new Template(BuiltinTemplates.BASE, Path.of("/nonexistent"), Instant.EPOCH);
     final List<ProcessSpec> spawned = new CopyOnWriteArrayList<>();
+    final List<Volume> volumes = new CopyOnWriteArrayList<>();
+    final List<ScratchVolume> leftovers = new CopyOnWriteArrayList<>();
+    volatile boolean quiescent = true;
+    /** Freezes and thaws, in order, across all sandboxes: "pause id" / "resume id". */
+    final List<String> freezes = new CopyOnWriteArrayList<>();
+
+    /** A scratch volume that is a plain temporary directory. */
+    static final class Volume implements ScratchVolume {
+        final Path path;
+        volatile Map<String, String> labels = Map.of();
+        volatile boolean closed;
+
+        Volume(Path path) {
+            this.path = path;
+        }
+
+        @Override
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public Map<String, String> labels() {
+            return labels;
+        }
+
+        @Override
+        public void label(Map<String, String> next) {
+            labels = Map.copyOf(next);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            try {
+                java.nio.file.Files.deleteIfExists(path);
+            } catch (java.io.IOException e) {
+                // a test's temporary directory
+            }
+        }
+    }
+
+    @Override
+    public ScratchVolume scratch(String name, long bytes, long inodes, int uid, int gid) {
+        try {
+            Volume v = new Volume(java.nio.file.Files.createTempDirectory("stub-" + name));
+            volumes.add(v);
+            return v;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<ScratchVolume> leftoverScratch() {
+        return List.copyOf(leftovers);
+    }
 
     @Override
     public RuntimeSandbox start(SandboxPlan plan) {
@@ -95,11 +152,18 @@ final class StubRuntime implements SandboxRuntime, Templates {
         @Override
         public void pause() {
             paused = true;
+            freezes.add("pause " + plan.id());
         }
 
         @Override
         public void resume() {
             paused = false;
+            freezes.add("resume " + plan.id());
+        }
+
+        @Override
+        public boolean quiescent() {
+            return quiescent;
         }
 
         @Override

@@ -147,6 +147,11 @@ final class OciSandbox implements RuntimeSandbox {
         return death;
     }
 
+    @Override
+    public boolean quiescent() {
+        return container.destroyed();
+    }
+
     private void requireRunning() {
         if (killing) {
             throw new SandboxStateException("sandbox " + id() + " has been killed");
