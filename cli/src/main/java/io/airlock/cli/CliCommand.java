@@ -48,6 +48,16 @@ abstract class CliCommand {
     }
 
     /** Prints {@code value} as JSON (for {@code --json}). */
+    /** Prints {@code value} as JSON under {@code --json}, else runs {@code human}; returns exit code 0. */
+    int print(Object value, Runnable human) {
+        if (json()) {
+            printJson(value);
+        } else {
+            human.run();
+        }
+        return 0;
+    }
+
     void printJson(Object value) {
         try {
             out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value));

@@ -23,13 +23,10 @@ final class KeysCommand {
         @Override
         public Integer call() {
             JsonNode k = new ApiHttp(root().config()).call("POST", "/admin/tenants/" + ApiHttp.segment(tenant) + "/keys", Map.of("name", name));
-            if (json()) {
-                printJson(k);
-            } else {
+            return print(k, () -> {
                 out().printf("key %s (%s)%nAPI key (shown once): %s%n", k.path("id").asText(), k.path("name").asText(),
                         k.path("apiKey").asText());
-            }
-            return 0;
+            });
         }
     }
 
@@ -41,14 +38,11 @@ final class KeysCommand {
         @Override
         public Integer call() {
             JsonNode all = new ApiHttp(root().config()).call("GET", "/admin/tenants/" + ApiHttp.segment(tenant) + "/keys", null);
-            if (json()) {
-                printJson(all);
-            } else {
+            return print(all, () -> {
                 out().printf("%-30s %-16s %-18s %s%n", "ID", "NAME", "PREFIX", "STATE");
                 all.forEach(k -> out().printf("%-30s %-16s %-18s %s%n", k.path("id").asText(), k.path("name").asText(),
                         k.path("prefix").asText(), k.hasNonNull("revokedAt") ? "revoked" : "active"));
-            }
-            return 0;
+            });
         }
     }
 

@@ -42,14 +42,11 @@ final class SandboxCommand {
                 }
                 options = options.withNextToken(page.nextToken().get());
             }
-            if (json()) {
-                printJson(all);
-            } else {
+            return print(all, () -> {
                 out().printf("%-28s %-18s %-8s %s%n", "ID", "TEMPLATE", "STATE", "ENDS");
                 all.forEach(s -> out().printf("%-28s %-18s %-8s %s%n", s.sandboxId(), s.templateId(),
                         s.state().name().toLowerCase(java.util.Locale.ROOT), s.endAt()));
-            }
-            return 0;
+            });
         }
     }
 

@@ -34,12 +34,7 @@ final class SecretCommand {
         @Override
         public Integer call() {
             SecretInfo s = client().secrets().set(name, readValue(name, System.in, System.console()));
-            if (json()) {
-                printJson(s);
-            } else {
-                out().println("set " + s.name());
-            }
-            return 0;
+            return print(s, () -> out().println("set " + s.name()));
         }
     }
 
@@ -91,13 +86,10 @@ final class SecretCommand {
         @Override
         public Integer call() {
             List<SecretInfo> all = client().secrets().list();
-            if (json()) {
-                printJson(all);
-            } else {
+            return print(all, () -> {
                 out().printf("%-32s %-24s %s%n", "NAME", "UPDATED", "CREATED");
                 all.forEach(s -> out().printf("%-32s %-24s %s%n", s.name(), s.updatedAt(), s.createdAt()));
-            }
-            return 0;
+            });
         }
     }
 
@@ -125,13 +117,10 @@ final class SecretCommand {
         @Override
         public Integer call() {
             List<SecretUse> uses = client().secrets().uses(name, limit);
-            if (json()) {
-                printJson(uses);
-            } else {
+            return print(uses, () -> {
                 out().printf("%-24s %-28s %-8s %s%n", "AT", "SANDBOX", "SCOPE", "ACTOR");
                 uses.forEach(u -> out().printf("%-24s %-28s %-8s %s%n", u.at(), u.sandboxId(), u.scope(), u.actor()));
-            }
-            return 0;
+            });
         }
     }
 }

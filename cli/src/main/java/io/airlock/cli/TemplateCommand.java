@@ -18,15 +18,12 @@ final class TemplateCommand {
         @Override
         public Integer call() {
             JsonNode all = new ApiHttp(root().config()).call("GET", "/v1/templates", null);
-            if (json()) {
-                printJson(all);
-            } else {
+            return print(all, () -> {
                 out().printf("%-20s %-14s %-8s %s%n", "NAME", "HASH", "RUNTIME", "BUILT");
                 all.forEach(t -> out().printf("%-20s %-14s %-8s %s%n", t.path("name").asText(),
                         t.path("hash").asText().substring(0, Math.min(12, t.path("hash").asText().length())),
                         t.path("runtime").asText(), t.path("builtAt").asText()));
-            }
-            return 0;
+            });
         }
     }
 
@@ -55,12 +52,7 @@ final class TemplateCommand {
             if (end == null || end.has("error")) {
                 throw new CliException("building " + name + " failed: " + (end == null ? "the server ended the stream" : end.path("error").asText()));
             }
-            if (json()) {
-                printJson(end.get("template"));
-            } else {
-                out().println("built " + name + " " + end.path("template").path("hash").asText());
-            }
-            return 0;
+            return print(end.get("template"), () -> out().println("built " + name + " " + end.path("template").path("hash").asText()));
         }
     }
 }

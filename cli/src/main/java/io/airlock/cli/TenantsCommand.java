@@ -24,13 +24,10 @@ final class TenantsCommand {
         public Integer call() {
             JsonNode t = new ApiHttp(root().config()).call("POST", "/admin/tenants",
                     max == null ? Map.of("name", name) : Map.of("name", name, "maxSandboxes", max));
-            if (json()) {
-                printJson(t);
-            } else {
+            return print(t, () -> {
                 out().printf("tenant %s (%s), up to %d sandboxes%nAPI key (shown once): %s%n", t.path("id").asText(),
                         t.path("name").asText(), t.path("maxSandboxes").asInt(), t.path("apiKey").asText());
-            }
-            return 0;
+            });
         }
     }
 
@@ -39,14 +36,11 @@ final class TenantsCommand {
         @Override
         public Integer call() {
             JsonNode all = new ApiHttp(root().config()).call("GET", "/admin/tenants", null);
-            if (json()) {
-                printJson(all);
-            } else {
+            return print(all, () -> {
                 out().printf("%-30s %-24s %6s  %s%n", "ID", "NAME", "MAX", "ROLE");
                 all.forEach(t -> out().printf("%-30s %-24s %6d  %s%n", t.path("id").asText(), t.path("name").asText(),
                         t.path("maxSandboxes").asInt(), t.path("admin").asBoolean() ? "admin" : "tenant"));
-            }
-            return 0;
+            });
         }
     }
 

@@ -55,12 +55,7 @@ final class WorkspaceCommand {
         @Override
         public Integer call() {
             WorkspaceInfo w = client().workspaces().create(name);
-            if (json()) {
-                printJson(w);
-            } else {
-                out().println("created workspace " + w.name());
-            }
-            return 0;
+            return print(w, () -> out().println("created workspace " + w.name()));
         }
     }
 
@@ -69,12 +64,7 @@ final class WorkspaceCommand {
         @Override
         public Integer call() {
             List<WorkspaceInfo> all = client().workspaces().list();
-            if (json()) {
-                printJson(all);
-            } else {
-                all.forEach(w -> out().println(info(w)));
-            }
-            return 0;
+            return print(all, () -> all.forEach(w -> out().println(info(w))));
         }
     }
 
@@ -86,12 +76,7 @@ final class WorkspaceCommand {
         @Override
         public Integer call() {
             WorkspaceInfo w = client().workspaces().get(name);
-            if (json()) {
-                printJson(w);
-            } else {
-                out().println(info(w));
-            }
-            return 0;
+            return print(w, () -> out().println(info(w)));
         }
     }
 
@@ -120,21 +105,13 @@ final class WorkspaceCommand {
         public Integer call() {
             if (number != null) {
                 WorkspaceVersion v = client().workspaces().version(name, number);
-                if (json()) {
-                    printJson(v);
-                } else {
+                return print(v, () -> {
                     out().println(line(v));
                     v.changes().forEach(c -> out().println("  " + change(c)));
-                }
-                return 0;
+                });
             }
             List<WorkspaceVersion> all = client().workspaces().versions(name);
-            if (json()) {
-                printJson(all);
-            } else {
-                all.forEach(v -> out().println(line(v)));
-            }
-            return 0;
+            return print(all, () -> all.forEach(v -> out().println(line(v))));
         }
 
         private static String line(WorkspaceVersion v) {
@@ -157,12 +134,7 @@ final class WorkspaceCommand {
         @Override
         public Integer call() {
             List<WorkspaceChange> changes = client().workspaces().diff(name, from, to);
-            if (json()) {
-                printJson(changes);
-            } else {
-                changes.forEach(c -> out().println(change(c)));
-            }
-            return 0;
+            return print(changes, () -> changes.forEach(c -> out().println(change(c))));
         }
     }
 

@@ -75,7 +75,7 @@ final class AttachedWorkspace {
     /** Releases the volume without committing: the sandbox never started. */
     void discard() {
         volume.close();
-        ended.complete(new CommitResult(CommitResult.Outcome.UNCHANGED, null, java.util.List.of()));
+        ended.complete(CommitResult.unchanged());
     }
 
     synchronized Checkout checkout() {
@@ -119,7 +119,7 @@ final class AttachedWorkspace {
             return;
         }
         try {
-            ended.complete(checkout.readWrite() ? commit() : new CommitResult(CommitResult.Outcome.UNCHANGED, null, java.util.List.of()));
+            ended.complete(checkout.readWrite() ? commit() : CommitResult.unchanged());
         } catch (RuntimeException e) {
             log.atError().setCause(e).addKeyValue("sandbox", sandboxId).addKeyValue("workspace", checkout.name())
                     .log("could not commit the workspace of an ended sandbox; its changes are lost");

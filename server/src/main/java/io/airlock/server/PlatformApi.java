@@ -100,13 +100,7 @@ final class PlatformApi {
                 ReservedMetadata.workspace(body.metadata(), body.workspace() == null ? null : body.workspace().toRequest()));
         Caller caller = Caller.of(ctx);
         SecretValues values = secrets.resolve(caller.tenantId(), names(body.secrets()), "secrets");
-        Sandbox created = sandboxes.create(request);
-        try {
-            secrets.created(created.id(), caller.tenantId(), values, caller.actor());
-        } catch (RuntimeException e) {
-            sandboxes.kill(created.id());
-            throw e;
-        }
+        Sandbox created = secrets.create(request, values, caller.actor());
         ctx.status(201).json(SandboxView.of(created, sandboxes.workspace(created.id()).orElse(null)));
     }
 

@@ -1,6 +1,8 @@
 package io.airlock.core.secrets;
 
+import io.airlock.core.Sandbox;
 import io.airlock.core.SandboxNotFoundException;
+import io.airlock.core.SandboxRequest;
 import io.airlock.core.SandboxService;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,18 +34,11 @@ public final class SecretGrants {
         this.sandboxes = sandboxes;
     }
 
-    /** What one sandbox got, and who created it. Not a record: it holds values. */
+    /** What one sandbox got. Not a record: it holds values. */
     private static final class Granted {
-        final String tenant;
-        final String creator;
         final List<SecretValues> registered = new ArrayList<>(); // guarded by this
         volatile SecretValues all = SecretValues.none();
         volatile boolean ended; // set (under this) once the sandbox is gone: nothing more is registered
-
-        Granted(String tenant, String creator) {
-            this.tenant = tenant;
-            this.creator = creator;
-        }
     }
 
     /**
@@ -58,14 +53,30 @@ public final class SecretGrants {
     }
 
     /**
-     * Gives a just-created sandbox its sandbox-wide secrets (possibly none) and remembers who
-     * created it, for the audit of commands started later over its data plane.
+     * Creates a sandbox for {@code request}'s owner and gives it {@code values} (from {@link
+     * #resolve}); if they cannot be given, the sandbox is killed again.
      *
      * @param actor who asked, {@code key:<api key id>}
+     */
+    public Sandbox create(SandboxRequest request, SecretValues values, String actor) {
+        Sandbox s = sandboxes.create(request);
+        try {
+            created(s.id(), request.owner(), values, actor);
+        } catch (RuntimeException e) {
+            sandboxes.kill(s.id());
+            throw e;
+        }
+        return s;
+    }
+
+    /**
+     * Gives a just-created sandbox its sandbox-wide secrets (possibly none), and starts tracking
+     * it so that commands may name more.
+     *
      * @throws SandboxNotFoundException if the sandbox is gone already
      */
-    public void created(String sandboxId, String tenant, SecretValues values, String actor) {
-        Granted g = new Granted(tenant, actor);
+    private void created(String sandboxId, String tenant, SecretValues values, String actor) {
+        Granted g = new Granted();
         bySandbox.put(sandboxId, g);
         try {
             if (!values.isEmpty()) {
@@ -85,7 +96,7 @@ public final class SecretGrants {
      * caller merges them into that command's environment only; the sandbox's output is masked
      * for them from now on.
      *
-     * @param actor who asked, or empty for the data plane (then the sandbox's creator is recorded as {@code envd:<creator>})
+     * @param actor who asked, {@code key:<api key id>}
      * @throws io.airlock.core.InvalidRequestException ({@code field}) for an unknown or malformed name
      */
     public SecretValues forCommand(String sandboxId, String owner, Collection<String> names, String field, String actor) {
@@ -102,8 +113,7 @@ public final class SecretGrants {
             release(g);
             throw new SandboxNotFoundException(sandboxId);
         }
-        vault.recordUses(owner, values.names(), sandboxId, SecretUse.Scope.COMMAND,
-                actor.isEmpty() ? "envd:" + g.creator : actor);
+        vault.recordUses(owner, values.names(), sandboxId, SecretUse.Scope.COMMAND, actor);
         return values;
     }
 

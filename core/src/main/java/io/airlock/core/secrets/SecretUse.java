@@ -10,7 +10,7 @@ import java.util.Locale;
  * @param name the secret
  * @param sandboxId the sandbox that got it
  * @param scope whether the whole sandbox or one command got it
- * @param actor who asked: {@code key:<api key id>}, or {@code envd:<id of the key that created the sandbox>}
+ * @param actor who asked: {@code key:<api key id>}
  *     for a command started over the sandbox's data plane with its access token
  * @param at when
  */

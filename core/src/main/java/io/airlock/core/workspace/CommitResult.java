@@ -18,6 +18,11 @@ public record CommitResult(Outcome outcome, @Nullable WorkspaceVersion version, 
         conflicts = List.copyOf(conflicts);
     }
 
+    /** Nothing written: the tree matched. */
+    public static CommitResult unchanged() {
+        return new CommitResult(Outcome.UNCHANGED, null, List.of(), null);
+    }
+
     /** A result whose tree version is the version written, unless it is a merge. */
     public CommitResult(Outcome outcome, @Nullable WorkspaceVersion version, List<String> conflicts) {
         this(outcome, version, conflicts, version == null || outcome == Outcome.MERGED ? null : version.number());

@@ -118,13 +118,7 @@ public final class E2bApi {
         SecretValues values = secrets.resolve(caller.tenantId(),
                 named == null ? List.of() : Vault.parseNames("metadata." + SecretGrants.METADATA_KEY, named),
                 "metadata." + SecretGrants.METADATA_KEY);
-        Sandbox s = sandboxes.create(request);
-        try {
-            secrets.created(s.id(), caller.tenantId(), values, caller.actor());
-        } catch (RuntimeException e) {
-            sandboxes.kill(s.id());
-            throw e;
-        }
+        Sandbox s = secrets.create(request, values, caller.actor());
         boolean secure = b.secure() == null || b.secure();
         if (!secure) {
             tokens.markInsecure(s.id());

@@ -44,6 +44,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class Blobs {
     static final String TEMP_PREFIX = ".tmp-";
+    static final String SPOOL = ".spool";
     private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
     private static final int BUFFER = 64 * 1024;
 
@@ -311,13 +312,16 @@ final class Blobs {
         }
     }
 
-    /** Removes temporary files left by a crash; call before any write. @return how many */
-    int removeTemporaries() throws IOException {
-        if (!Files.isDirectory(root)) {
+    /**
+     * Removes temporary files a crash left under {@code dir} (a workspace's directory, or the spool);
+     * call before any write there. @return how many
+     */
+    int removeTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
             return 0;
         }
         int n = 0;
-        try (Stream<Path> walk = Files.walk(root)) {
+        try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList()) {
                 Files.deleteIfExists(p);
                 n++;
@@ -384,7 +388,7 @@ final class Blobs {
 
     /** Spool names are temporary names, so a crash's leftovers are removed like any other. */
     Path spoolDir() throws IOException {
-        Path dir = root.resolve(".spool");
+        Path dir = root.resolve(SPOOL);
         Files.createDirectories(dir);
         return dir;
     }

@@ -77,11 +77,15 @@ final class SqlWorkspaces implements Workspaces {
         this.clock = clock;
     }
 
-    /** Removes what crashed commits and deletes left on disk: temporary files, content of deleted workspaces. */
+    /**
+     * Removes what crashed commits and deletes left on disk: temporary files, content of deleted
+     * workspaces. Only workspaces with a commit in flight are walked: every write happens inside
+     * one ({@link #inflight}), so the rest cannot hold a temporary file.
+     */
     void recover() {
         try {
-            int temps = blobs.removeTemporaries();
-            int swept = sweepInterrupted();
+            Swept swept = sweepInterrupted();
+            int temps = blobs.removeTemporaries(blobs.root().resolve(Blobs.SPOOL)) + swept.temporaries();
             int orphans = 0;
             if (Files.isDirectory(blobs.root())) {
                 Set<String> known = new HashSet<>(jdbi.withHandle(h -> h.createQuery("SELECT id FROM workspaces").mapTo(String.class).list()));
@@ -94,9 +98,9 @@ final class SqlWorkspaces implements Workspaces {
                     }
                 }
             }
-            if (temps > 0 || orphans > 0 || swept > 0) {
+            if (temps > 0 || orphans > 0 || swept.unreferenced() > 0) {
                 log.atWarn().addKeyValue("temporaryFiles", temps).addKeyValue("deletedWorkspaces", orphans)
-                        .addKeyValue("unreferencedBlobs", swept)
+                        .addKeyValue("unreferencedBlobs", swept.unreferenced())
                         .log("workspace storage cleaned up after an earlier server");
             }
         } catch (IOException e) {
@@ -109,12 +113,13 @@ final class SqlWorkspaces implements Workspaces {
      * and manifests no version references (a crashed commit's) are deleted. Runs before any new
      * commit can start, so nothing is being written meanwhile.
      *
-     * @return how many files were deleted
+     * @return how many temporary files, and how many unreferenced blobs and manifests, were deleted
      */
-    private int sweepInterrupted() throws IOException {
+    private Swept sweepInterrupted() throws IOException {
         if (!Files.isDirectory(blobs.root())) {
-            return 0;
+            return new Swept(0, 0);
         }
+        int temporaries = 0;
         int deleted = 0;
         List<Row> rows = jdbi.withHandle(h -> h.createQuery(SELECT).map((rs, ctx) -> row(rs)).list());
         for (Row w : rows) {
@@ -122,6 +127,7 @@ final class SqlWorkspaces implements Workspaces {
             if (!Files.isDirectory(inflight)) {
                 continue;
             }
+            temporaries += blobs.removeTemporaries(blobs.workspaceDir(w.id()));
             List<String> manifests = jdbi.withHandle(h -> h.createQuery("SELECT manifest FROM workspace_versions WHERE workspace_id = :w")
                     .bind("w", w.id()).mapTo(String.class).list());
             Blobs.Keys k = keys(w);
@@ -147,8 +153,10 @@ final class SqlWorkspaces implements Workspaces {
             }
             blobs.deleteTree(inflight);
         }
-        return deleted;
+        return new Swept(temporaries, deleted);
     }
+
+    private record Swept(int temporaries, int unreferenced) {}
 
     /**
      * Marks a commit in flight for a workspace until closed, so a crash before its transaction
@@ -399,7 +407,7 @@ final class SqlWorkspaces implements Workspaces {
     @Override
     public CommitResult commit(Checkout checkout, Path dir, String origin) {
         if (!checkout.readWrite()) {
-            return new CommitResult(Outcome.UNCHANGED, null, List.of());
+            return CommitResult.unchanged();
         }
         Row w = byId(checkout.tenant(), checkout.workspaceId(), checkout.name());
         AutoCloseable marker = inflight(w);
@@ -442,7 +450,7 @@ final class SqlWorkspaces implements Workspaces {
             int b = base == null ? w.head() : base;
             Tree baseTree = tree(w, b);
             if (mine.sameAs(baseTree)) {
-                return new CommitResult(Outcome.UNCHANGED, null, List.of());
+                return CommitResult.unchanged();
             }
             if (w.head() == b) {
                 return new CommitResult(Outcome.COMMITTED, write(w, b, baseTree, mine, origin, List.of(), true), List.of());
@@ -451,7 +459,7 @@ final class SqlWorkspaces implements Workspaces {
             Tree.Merge merge = Tree.merge(baseTree, headTree, mine);
             if (merge.tree() != null) {
                 if (merge.tree().sameAs(headTree)) {
-                    return new CommitResult(Outcome.UNCHANGED, null, List.of());
+                    return CommitResult.unchanged();
                 }
                 merge.tree().checkLimits(limits);
                 // The committed tree is kept as a version of its own (not the head), then merged onto the head. A
