@@ -1,6 +1,6 @@
 package io.airlock.sdk;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import io.airlock.server.TestArchives;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,11 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,33 +19,6 @@ class WorkspacesTest {
 
     private final Workspaces ws = TestAirlock.shared().client().workspaces();
 
-    static byte[] tar(Map<String, String> files) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
-            for (var f : files.entrySet()) {
-                byte[] b = f.getValue().getBytes(UTF_8);
-                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
-                e.setSize(b.length);
-                t.putArchiveEntry(e);
-                t.write(b);
-                t.closeArchiveEntry();
-            }
-        }
-        return out.toByteArray();
-    }
-
-    static Map<String, String> untar(byte[] tarGz) throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        try (TarArchiveInputStream t = new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(tarGz)))) {
-            for (TarArchiveEntry e; (e = t.getNextEntry()) != null; ) {
-                if (e.isFile()) {
-                    out.put(e.getName(), new String(t.readAllBytes(), UTF_8));
-                }
-            }
-        }
-        return out;
-    }
-
     @Test
     void lifecycle_uploadVersionsDiffRestoreDownloadDelete() throws Exception {
         String name = "sdk-" + System.nanoTime();
@@ -58,10 +26,10 @@ class WorkspacesTest {
         assertThat(created.head()).isZero();
         assertThat(ws.list()).extracting(WorkspaceInfo::name).contains(name);
 
-        WorkspaceCommit first = ws.upload(name, new ByteArrayInputStream(tar(Map.of("a.txt", "one", "b/c.txt", "see"))));
+        WorkspaceCommit first = ws.upload(name, new ByteArrayInputStream(TestArchives.tar(Map.of("a.txt", "one", "b/c.txt", "see"))));
         assertThat(first.outcome()).isEqualTo("committed");
         assertThat(first.version().number()).isEqualTo(1);
-        Path archive = Files.write(tmp.resolve("two.tar"), tar(Map.of("a.txt", "two")));
+        Path archive = Files.write(tmp.resolve("two.tar"), TestArchives.tar(Map.of("a.txt", "two")));
         assertThat(ws.upload(name, archive).version().number()).isEqualTo(2);
         assertThat(ws.upload(name, archive).outcome()).isEqualTo("unchanged");
         assertThat(ws.upload(name, archive).version()).isNull();
@@ -78,10 +46,10 @@ class WorkspacesTest {
 
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         ws.download(name, 0, head);
-        assertThat(untar(head.toByteArray())).isEqualTo(Map.of("a.txt", "two"));
+        assertThat(TestArchives.untar(head.toByteArray())).isEqualTo(Map.of("a.txt", "two"));
         Path v1 = tmp.resolve("v1.tar.gz");
         ws.download(name, 1, v1);
-        assertThat(untar(Files.readAllBytes(v1))).isEqualTo(Map.of("a.txt", "one", "b/c.txt", "see"));
+        assertThat(TestArchives.untar(Files.readAllBytes(v1))).isEqualTo(Map.of("a.txt", "one", "b/c.txt", "see"));
 
         WorkspaceCommit restored = ws.restore(name, 1);
         assertThat(restored.outcome()).isEqualTo("committed");
@@ -98,7 +66,7 @@ class WorkspacesTest {
         assertThatThrownBy(() -> ws.create("no/slashes")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("name");
         String name = "sdk-bad-" + System.nanoTime();
         ws.create(name);
-        assertThatThrownBy(() -> ws.upload(name, new ByteArrayInputStream(tar(Map.of("../evil", "x")))))
+        assertThatThrownBy(() -> ws.upload(name, new ByteArrayInputStream(TestArchives.tar(Map.of("../evil", "x")))))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("'../evil'");
         assertThat(ws.versions(name)).isEmpty();
     }

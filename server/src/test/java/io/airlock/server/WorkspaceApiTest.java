@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,12 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,21 +52,6 @@ class WorkspaceApiTest {
         return prefix + "-" + System.nanoTime();
     }
 
-    static byte[] tar(Map<String, String> files) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
-            for (var f : files.entrySet()) {
-                byte[] b = f.getValue().getBytes(UTF_8);
-                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
-                e.setSize(b.length);
-                t.putArchiveEntry(e);
-                t.write(b);
-                t.closeArchiveEntry();
-            }
-        }
-        return out.toByteArray();
-    }
-
     static HttpResponse<String> upload(String name, byte[] archive, String key) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/workspaces/" + name + "/archive"))
                 .header("X-API-Key", key).header("Content-Type", "application/octet-stream")
@@ -83,18 +61,6 @@ class WorkspaceApiTest {
     static HttpResponse<byte[]> download(String name, String query, String key) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/workspaces/" + name + "/archive" + query))
                 .header("X-API-Key", key).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    static Map<String, String> files(byte[] tarGz) throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        try (TarArchiveInputStream t = new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(tarGz)))) {
-            for (TarArchiveEntry e; (e = t.getNextEntry()) != null; ) {
-                if (e.isFile()) {
-                    out.put(e.getName(), new String(t.readAllBytes(), UTF_8));
-                }
-            }
-        }
-        return out;
     }
 
     @Test
@@ -118,7 +84,7 @@ class WorkspaceApiTest {
     void anotherTenantsWorkspace_isTheSame404AsAMissingOne() throws Exception {
         String name = unique("private");
         ok(server.send("POST", "/v1/workspaces", "{\"name\":\"" + name + "\"}", alice), 201);
-        ok(upload(name, tar(Map.of("secret.txt", "alice only")), alice), 200);
+        ok(upload(name, TestArchives.tar(Map.of("secret.txt", "alice only")), alice), 200);
         HttpResponse<String> missing = server.send("GET", "/v1/workspaces/nope-" + System.nanoTime(), null, bob);
         for (String[] req : new String[][] {{"GET", ""}, {"GET", "/versions"}, {"GET", "/versions/1"}, {"GET", "/diff?from=0"},
                 {"POST", "/versions/1/restore"}, {"DELETE", ""}}) {
@@ -128,21 +94,21 @@ class WorkspaceApiTest {
                     JSON.readTree(missing.body()).get("message").asText().replaceAll("nope-\\d+", name));
         }
         assertThat(download(name, "", bob).statusCode()).isEqualTo(404);
-        assertThat(upload(name, tar(Map.of("x", "bob was here")), bob).statusCode()).isEqualTo(404);
+        assertThat(upload(name, TestArchives.tar(Map.of("x", "bob was here")), bob).statusCode()).isEqualTo(404);
         assertThat(ok(server.send("GET", "/v1/workspaces", null, bob), 200).findValuesAsText("name")).doesNotContain(name);
-        assertThat(files(download(name, "", alice).body())).isEqualTo(Map.of("secret.txt", "alice only"));
+        assertThat(TestArchives.untar(download(name, "", alice).body())).isEqualTo(Map.of("secret.txt", "alice only"));
     }
 
     @Test
     void upload_download_versions_diff_restore() throws Exception {
         String name = unique("flow");
         ok(server.send("POST", "/v1/workspaces", "{\"name\":\"" + name + "\"}", alice), 201);
-        JsonNode first = ok(upload(name, tar(Map.of("a.txt", "one", "dir/b.txt", "bee")), alice), 200);
+        JsonNode first = ok(upload(name, TestArchives.tar(Map.of("a.txt", "one", "dir/b.txt", "bee")), alice), 200);
         assertThat(first.get("outcome").asText()).isEqualTo("committed");
         assertThat(first.at("/version/number").asInt()).isEqualTo(1);
-        JsonNode second = ok(upload(name, tar(Map.of("a.txt", "two")), alice), 200);
+        JsonNode second = ok(upload(name, TestArchives.tar(Map.of("a.txt", "two")), alice), 200);
         assertThat(second.at("/version/number").asInt()).isEqualTo(2);
-        assertThat(ok(upload(name, tar(Map.of("a.txt", "two")), alice), 200).get("outcome").asText()).isEqualTo("unchanged");
+        assertThat(ok(upload(name, TestArchives.tar(Map.of("a.txt", "two")), alice), 200).get("outcome").asText()).isEqualTo("unchanged");
 
         JsonNode versions = ok(server.send("GET", "/v1/workspaces/" + name + "/versions", null, alice), 200);
         assertThat(versions.findValuesAsText("number")).containsExactly("2", "1");
@@ -154,15 +120,15 @@ class WorkspaceApiTest {
         JsonNode diff = ok(server.send("GET", "/v1/workspaces/" + name + "/diff?from=0&to=1", null, alice), 200);
         assertThat(diff.get("changes").findValuesAsText("path")).containsExactly("a.txt", "dir", "dir/b.txt");
 
-        assertThat(files(download(name, "", alice).body())).isEqualTo(Map.of("a.txt", "two"));
+        assertThat(TestArchives.untar(download(name, "", alice).body())).isEqualTo(Map.of("a.txt", "two"));
         HttpResponse<byte[]> old = download(name, "?version=1", alice);
         assertThat(old.headers().firstValue("Content-Type")).contains("application/gzip");
-        assertThat(files(old.body())).isEqualTo(Map.of("a.txt", "one", "dir/b.txt", "bee"));
+        assertThat(TestArchives.untar(old.body())).isEqualTo(Map.of("a.txt", "one", "dir/b.txt", "bee"));
 
         JsonNode restored = ok(server.send("POST", "/v1/workspaces/" + name + "/versions/1/restore", null, alice), 200);
         assertThat(restored.get("outcome").asText()).isEqualTo("committed");
         assertThat(restored.at("/version/origin").asText()).isEqualTo("restore:1");
-        assertThat(files(download(name, "", alice).body())).isEqualTo(Map.of("a.txt", "one", "dir/b.txt", "bee"));
+        assertThat(TestArchives.untar(download(name, "", alice).body())).isEqualTo(Map.of("a.txt", "one", "dir/b.txt", "bee"));
         assertThat(ok(server.send("GET", "/v1/workspaces/" + name, null, alice), 200).get("head").asInt()).isEqualTo(3);
     }
 
@@ -184,7 +150,7 @@ class WorkspaceApiTest {
                 .isEqualTo("from");
         assertThat(ok(server.send("GET", "/v1/workspaces/" + name + "/versions/7", null, alice), 404).get("message").asText())
                 .contains("no version 7");
-        JsonNode slip = ok(upload(name, tar(Map.of("../escape.txt", "x")), alice), 400);
+        JsonNode slip = ok(upload(name, TestArchives.tar(Map.of("../escape.txt", "x")), alice), 400);
         assertThat(slip.get("field").asText()).isEqualTo("archive");
         assertThat(slip.get("message").asText()).contains("'../escape.txt'");
         assertThat(ok(upload(name, "plain text, not an archive".repeat(30).getBytes(UTF_8), alice), 400).get("field").asText())
@@ -200,8 +166,8 @@ class WorkspaceApiTest {
         String name = unique("big");
         ok(server.send("POST", "/v1/workspaces", "{\"name\":\"" + name + "\"}", alice), 201);
         String big = "0123456789abcdef".repeat(300_000); // 4.8 MB, over the 1 MiB JSON body limit
-        ok(upload(name, tar(Map.of("big.bin", big)), alice), 200);
-        assertThat(files(download(name, "", alice).body()).get("big.bin")).isEqualTo(big);
+        ok(upload(name, TestArchives.tar(Map.of("big.bin", big)), alice), 200);
+        assertThat(TestArchives.untar(download(name, "", alice).body()).get("big.bin")).isEqualTo(big);
     }
 
     @Test
@@ -209,7 +175,7 @@ class WorkspaceApiTest {
         String name = unique("plain");
         ok(server.send("POST", "/v1/workspaces", "{\"name\":\"" + name + "\"}", alice), 201);
         String marker = "API-PLAINTEXT-MARKER-" + System.nanoTime();
-        ok(upload(name, tar(Map.of(marker + ".txt", marker)), alice), 200);
+        ok(upload(name, TestArchives.tar(Map.of(marker + ".txt", marker)), alice), 200);
         try (Stream<Path> walk = Files.walk(server.home)) {
             for (Path f : walk.filter(Files::isRegularFile).toList()) {
                 assertThat(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1)).as(f.toString())

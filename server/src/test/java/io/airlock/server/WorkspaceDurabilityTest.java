@@ -1,15 +1,10 @@
 package io.airlock.server;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,10 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -122,33 +113,6 @@ class WorkspaceDurabilityTest {
         return files;
     }
 
-    private static byte[] tar(Map<String, String> files) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
-            for (var f : files.entrySet()) {
-                byte[] b = f.getValue().getBytes(UTF_8);
-                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
-                e.setSize(b.length);
-                t.putArchiveEntry(e);
-                t.write(b);
-                t.closeArchiveEntry();
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private static Map<String, String> untar(byte[] tarGz) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (TarArchiveInputStream t = new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(tarGz)))) {
-            for (TarArchiveEntry e; (e = t.getNextEntry()) != null; ) {
-                if (e.isFile()) {
-                    out.put(e.getName(), new String(t.readAllBytes(), UTF_8));
-                }
-            }
-        }
-        return out;
-    }
-
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void x1_aSandboxsUncommittedWorkspace_isCommittedByTheNextServerAfterAKill9() throws Exception {
@@ -176,7 +140,7 @@ class WorkspaceDurabilityTest {
         HttpResponse<byte[]> archive = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/v1/workspaces/live/archive")).header("X-API-Key", key).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(untar(archive.body())).containsEntry("unsynced.txt", content + "\n");
+        assertThat(TestArchives.untar(archive.body())).containsEntry("unsynced.txt", content + "\n");
         try (Stream<Path> volumes = Files.list(stateRoot().resolve("volumes"))) {
             assertThat(volumes.toList()).as("scratch volumes left after salvage").isEmpty();
         }
@@ -206,7 +170,7 @@ class WorkspaceDurabilityTest {
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                                         URI.create("http://127.0.0.1:" + currentPort + "/v1/workspaces/w/archive"))
                                 .timeout(Duration.ofSeconds(30)).header("X-API-Key", key)
-                                .PUT(HttpRequest.BodyPublishers.ofByteArray(tar(files))).build(), HttpResponse.BodyHandlers.ofString());
+                                .PUT(HttpRequest.BodyPublishers.ofByteArray(TestArchives.tar(files))).build(), HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() / 100 == 2) {
                             JsonNode body = JSON.readTree(r.body());
                             assertThat(body.get("outcome").asText()).isEqualTo("committed");
@@ -245,7 +209,7 @@ class WorkspaceDurabilityTest {
                                 URI.create("http://127.0.0.1:" + port + "/v1/workspaces/w/archive?version=" + v.getKey()))
                         .header("X-API-Key", key).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
                 assertThat(r.statusCode()).isEqualTo(200);
-                assertThat(untar(r.body())).as("version " + v.getKey()).isEqualTo(v.getValue());
+                assertThat(TestArchives.untar(r.body())).as("version " + v.getKey()).isEqualTo(v.getValue());
             }
         }
         assertThat(kills).isEqualTo(4);
