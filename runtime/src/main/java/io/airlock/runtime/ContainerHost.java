@@ -4,7 +4,6 @@ import io.airlock.core.RuntimeFailureException;
 import io.airlock.core.SandboxPlan;
 import io.airlock.core.Tier;
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -143,7 +142,7 @@ final class ContainerHost {
             // Reopen single-direction ends, then drop the read-write ones: from now on the agent is
             // the only writer of from-agent (EOF when it dies) and the only reader of to-agent (EPIPE).
             InputStream fromAgent = open(opened, new FileInputStream(layout.fromAgent().toFile()));
-            OutputStream toAgent = open(opened, new FileOutputStream(layout.toAgent().toFile()));
+            OutputStream toAgent = open(opened, AgentFifo.open(layout.toAgent()));
             fromAgentRdwr.close();
             toAgentRdwr.close();
             ContainerTimings timings = new ContainerTimings(

@@ -1,6 +1,7 @@
 package io.airlock.runtime;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -36,10 +37,14 @@ final class ContainerSyscalls {
     static final int ESRCH = 3;
     static final int ENXIO = 6;
     static final int EBUSY = 16;
+    static final int EINTR = 4;
+    static final int EAGAIN = 11;
     static final int EINVAL = 22;
 
     static final int O_RDONLY = 0;
+    static final int O_WRONLY = 1;
     static final int O_RDWR = 2;
+    static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
 
     static final long MS_RDONLY = 1;
@@ -64,6 +69,7 @@ final class ContainerSyscalls {
 
     private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
     private static final MethodHandle IOCTL_LONG = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), 2);
     private static final MethodHandle IOCTL_PTR = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
     private static final MethodHandle MOUNT =
@@ -105,6 +111,32 @@ final class ContainerSyscalls {
     /** {@code close(2)}; errors are ignored, as after close the descriptor is gone either way. */
     static void close(int fd) {
         call((arena, state) -> (int) CLOSE.invokeExact(state, fd));
+    }
+
+    /**
+     * {@code write(2)} of {@code bytes[off, off+len)} to a descriptor opened {@code O_NONBLOCK}:
+     * returns how many bytes went in, 0 when none could ({@code EAGAIN}). Retries {@code EINTR}.
+     *
+     * @throws SyscallException on any other error, such as {@code EPIPE} once the reader is gone
+     */
+    static int writeNonBlocking(int fd, byte[] bytes, int off, int len) {
+        return call((arena, state) -> {
+            MemorySegment buf = arena.allocate(len);
+            MemorySegment.copy(bytes, off, buf, JAVA_BYTE, 0, len);
+            while (true) {
+                long n = (long) WRITE.invokeExact(state, fd, buf, (long) len);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                int errno = errno(state);
+                if (errno == EAGAIN) {
+                    return 0;
+                }
+                if (errno != EINTR) {
+                    throw new SyscallException("write(fd " + fd + ", " + len + " bytes)", errno);
+                }
+            }
+        });
     }
 
     /** {@code ioctl(2)} with an integer argument; returns the call's non-negative result. */
