@@ -5,7 +5,10 @@
 //   node bench.mjs --measure create-runcode --label sdk --n 30 [--warmup 3]
 // create:    Sandbox.create('base') + commands.run('echo ok') until the first stdout arrives
 //            (the kill afterwards is not timed; --gap-ms sleeps between samples, untimed, so a
-//            warm pool can refill).
+//            warm pool can refill). Also prints, per sample, how long of it the SDK was waiting
+//            on the server (server_ms): from the create request's body sent to its response
+//            headers, plus from the Start request's body sent to the first stdout, as undici's
+//            diagnostics channels see them. The rest is the SDK's own time, in the same samples.
 // roundtrip: commands.run('true') on one running sandbox.
 // runcode:   runCode('1+1') on one code-interpreter sandbox (@e2b/code-interpreter, its default
 //            template code-interpreter-v1); the warmup also starts the python kernel.
@@ -17,8 +20,9 @@
 // floor:     fetch(GET /health) from node: what one HTTP exchange costs on this machine.
 // Against floor_server.mjs (canned replies, no work) the same measures give the SDK's own share.
 // Reads E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY like the SDK does. Prints one JSON line:
-//   {"label": ..., "measure": ..., "samples_ms": [...]}
+//   {"label": ..., "measure": ..., "samples_ms": [...]}   (create adds "server_ms": [...])
 import { parseArgs } from 'node:util'
+import diagnostics from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
 import { Sandbox } from 'e2b'
 import { Sandbox as CodeInterpreter } from '@e2b/code-interpreter'
@@ -36,27 +40,47 @@ const n = Number(values.n)
 const gapMs = Number(values['gap-ms'])
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+// When each request of the current sample was sent whole, and when the create's response began.
+const sent = new Map()
+let createAnswered
+diagnostics.subscribe('undici:request:bodySent', ({ request }) => sent.set(request.path, performance.now()))
+diagnostics.subscribe('undici:request:headers', ({ request }) => {
+  if (request.method === 'POST' && request.path === '/sandboxes') createAnswered = performance.now()
+})
+
+/** One sample: {ms, serverMs}. */
 async function createToFirstOutput() {
+  sent.clear()
+  createAnswered = undefined
   const t0 = performance.now()
   const sbx = await Sandbox.create('base', { timeoutMs: 60_000 })
   let seen
   const first = new Promise((resolve) => { seen = resolve })
-  const h = await sbx.commands.run('echo ok', { background: true, onStdout: () => seen() })
-  await first
+  const h = await sbx.commands.run('echo ok', { background: true, onStdout: () => seen(performance.now()) })
+  const stdoutAt = await first
   const ms = performance.now() - t0
+  const createSent = sent.get('/sandboxes')
+  const startSent = sent.get('/process.Process/Start')
+  if (createSent === undefined || startSent === undefined || createAnswered === undefined) {
+    throw new Error(`undici reported no send or answer for this sample's requests (${JSON.stringify([...sent.keys()])}); the SDK's transport changed`)
+  }
   await h.wait()
   await sbx.kill()
-  return ms
+  return { ms, serverMs: (createAnswered - createSent) + (stdoutAt - startSent) }
 }
 
 async function main() {
   const samples = []
+  const serverMs = []
   if (values.measure === 'create') {
     const warmup = Number(values.warmup || 3)
     for (let i = 0; i < warmup + n; i++) {
       if (gapMs > 0) await sleep(gapMs)
-      const ms = await createToFirstOutput()
-      if (i >= warmup) samples.push(ms)
+      const sample = await createToFirstOutput()
+      if (i >= warmup) {
+        samples.push(sample.ms)
+        serverMs.push(sample.serverMs)
+      }
     }
   } else if (values.measure === 'roundtrip') {
     const warmup = Number(values.warmup || 5)
@@ -113,7 +137,9 @@ async function main() {
   } else {
     throw new Error(`--measure must be create, roundtrip, runcode, create-runcode or floor, not '${values.measure}'`)
   }
-  process.stdout.write(JSON.stringify({ label: values.label || values.measure, measure: values.measure, samples_ms: samples }) + '\n')
+  const result = { label: values.label || values.measure, measure: values.measure, samples_ms: samples }
+  if (serverMs.length > 0) result.server_ms = serverMs
+  process.stdout.write(JSON.stringify(result) + '\n')
 }
 
 main().catch((e) => {

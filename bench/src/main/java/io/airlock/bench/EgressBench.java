@@ -172,9 +172,7 @@ final class EgressBench {
     }
 
     private static Samples samples(JsonNode j) {
-        Samples s = new Samples();
-        j.path("samples_ms").forEach(ms -> s.add(Math.round(ms.asDouble() * 1e6)));
-        return s;
+        return Samples.ofMillis(j.path("samples_ms"));
     }
 
     private static double mibPerSecond(JsonNode j) {

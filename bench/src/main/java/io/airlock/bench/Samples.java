@@ -1,5 +1,6 @@
 package io.airlock.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -8,8 +9,27 @@ import java.util.List;
 final class Samples {
     private final List<Long> nanos = new ArrayList<>();
 
+    /** Samples from a JSON array of milliseconds, as the measuring scripts print them. */
+    static Samples ofMillis(JsonNode array) {
+        Samples s = new Samples();
+        array.forEach(ms -> s.add(Math.round(ms.asDouble() * 1e6)));
+        return s;
+    }
+
     void add(long n) {
         nanos.add(n);
+    }
+
+    /** Sample by sample, this minus {@code other} (the same samples, in the same order). */
+    Samples minus(Samples other) {
+        if (other.nanos.size() != nanos.size()) {
+            throw new IllegalArgumentException(nanos.size() + " samples minus " + other.nanos.size());
+        }
+        Samples d = new Samples();
+        for (int i = 0; i < nanos.size(); i++) {
+            d.add(nanos.get(i) - other.nanos.get(i));
+        }
+        return d;
     }
 
     int size() {
