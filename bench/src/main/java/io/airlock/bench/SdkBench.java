@@ -8,7 +8,6 @@ import io.airlock.sdk.Sandbox;
 import io.airlock.sdk.SandboxSpec;
 import io.airlock.runtime.TemplateCatalog;
 import io.airlock.server.Airlock;
-import io.airlock.server.AirlockConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -191,14 +190,7 @@ public final class SdkBench {
     }
 
     private Airlock start(Path home, int pool) throws IOException {
-        Files.createDirectories(home);
-        AirlockConfig config = AirlockConfig.fromEnvironment(Map.of(
-                        "AIRLOCK_HOME", home.toString(),
-                        "AIRLOCK_TEMPLATES", templates.toString(),
-                        "AIRLOCK_AGENT", agent.toString(),
-                        "AIRLOCK_STATE", "/run/airlock-sdkbench-" + ProcessHandle.current().pid()))
-                .withPort(0);
-        return Airlock.start(config.withPolicy(config.policy().withPoolSizes(Map.of("base", pool, "code-interpreter", 0))));
+        return BenchServer.start("sdkbench", home, templates, agent, Map.of("base", pool, "code-interpreter", 0));
     }
 
     /**
@@ -211,12 +203,13 @@ public final class SdkBench {
         }
     }
 
-    private Measured measured(JsonNode result) {
+    private static Measured measured(JsonNode result) {
+        Samples total = samplesOf(result);
         Samples server = Samples.ofMillis(result.path("server_ms"));
-        if (server.size() != samplesOf(result).size()) {
-            throw new IllegalStateException("bench.mjs gave " + server.size() + " server_ms for " + samplesOf(result).size() + " samples");
+        if (server.size() != total.size()) {
+            throw new IllegalStateException("bench.mjs gave " + server.size() + " server_ms for " + total.size() + " samples");
         }
-        return new Measured(samplesOf(result), server);
+        return new Measured(total, server);
     }
 
     /** Runs {@code node bench.mjs} against the server as a fresh tenant; returns what it printed. */

@@ -11,7 +11,6 @@ import io.airlock.core.workspace.Checkout;
 import io.airlock.core.workspace.CommitResult;
 import io.airlock.core.workspace.Workspaces;
 import io.airlock.server.Airlock;
-import io.airlock.server.AirlockConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,14 +57,7 @@ final class WorkspaceBench {
         Path work = Files.createTempDirectory("airlock-ws-bench");
         Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "airlock-ws-bench");
         Path home = work.resolve("home");
-        Files.createDirectories(home);
-        AirlockConfig config = AirlockConfig.fromEnvironment(Map.of(
-                        "AIRLOCK_HOME", home.toString(),
-                        "AIRLOCK_TEMPLATES", templates.toString(),
-                        "AIRLOCK_AGENT", agent.toString(),
-                        "AIRLOCK_STATE", "/run/airlock-wsbench-" + ProcessHandle.current().pid()))
-                .withPort(0);
-        try (Airlock airlock = Airlock.start(config.withPolicy(config.policy().withPoolSizes(Map.of())))) {
+        try (Airlock airlock = BenchServer.start("wsbench", home, templates, agent, Map.of())) {
             String tenant = adminTenant(airlock, home);
             Path tree = shm.resolve("tree");
             writeTree(tree);
