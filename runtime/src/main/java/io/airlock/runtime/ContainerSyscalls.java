@@ -46,6 +46,11 @@ final class ContainerSyscalls {
     static final int O_RDWR = 2;
     static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_DIRECTORY = 0x10000;
+
+    static final int LOCK_EX = 2;
+    static final int LOCK_NB = 4;
+    static final int LOCK_UN = 8;
 
     static final long MS_RDONLY = 1;
     static final long MS_NOSUID = 2;
@@ -76,6 +81,7 @@ final class ContainerSyscalls {
             downcall("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), -1);
     private static final MethodHandle UMOUNT2 = downcall("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
     private static final MethodHandle MKFIFO = downcall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle FLOCK = downcall("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle KILL = downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle LSEEK = downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), -1);
     private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
@@ -175,6 +181,20 @@ final class ContainerSyscalls {
     static void mkfifo(Path path, int mode) {
         call((arena, state) -> check(
                 (int) MKFIFO.invokeExact(state, arena.allocateFrom(path.toString()), mode), state, () -> "mkfifo(" + path + ")"));
+    }
+
+    /** {@code flock(2)}; returns 0, or the errno (e.g. {@link #EAGAIN} for a {@link #LOCK_NB} lock held elsewhere). Retries {@code EINTR}. */
+    static int flock(int fd, int operation) {
+        return call((arena, state) -> {
+            while (true) {
+                if ((int) FLOCK.invokeExact(state, fd, operation) == 0) {
+                    return 0;
+                }
+                if (errno(state) != EINTR) {
+                    return errno(state);
+                }
+            }
+        });
     }
 
     /** {@code kill(2)}; returns 0, or the errno (e.g. {@link #ESRCH} for a process already gone). */

@@ -38,13 +38,15 @@ public final class OciRuntime implements SandboxRuntime {
     private static final Duration DNS_TIMEOUT = Duration.ofSeconds(2);
 
     private final ContainerHost host;
+    private final RuntimeClaim claim;
     private final EgressProxy.Upstream resolver;
     private final Map<String, OciSandbox> live = new ConcurrentHashMap<>();
 
     private final ScratchVolumes volumes;
 
-    private OciRuntime(ContainerHost host, EgressProxy.Upstream resolver) {
+    private OciRuntime(ContainerHost host, RuntimeClaim claim, EgressProxy.Upstream resolver) {
         this.host = host;
+        this.claim = claim;
         this.resolver = resolver;
         this.volumes = new ScratchVolumes(host.config().stateRoot());
     }
@@ -53,7 +55,8 @@ public final class OciRuntime implements SandboxRuntime {
      * A runtime keeping markers and disks under {@code home}, volatile state under {@code stateRoot},
      * and running {@code agent} as every sandbox's init.
      *
-     * @throws RuntimeFailureException if the agent binary is missing
+     * @throws RuntimeFailureException if the agent binary is missing, or another runtime (in this
+     *     process or another) has the home or the state root
      */
     public static SandboxRuntime create(Path home, Path stateRoot, Path agent) {
         return create(home, stateRoot, agent, null);
@@ -67,7 +70,14 @@ public final class OciRuntime implements SandboxRuntime {
         EgressProxy.Upstream resolver = dns != null
                 ? new DnsClient(dns, DNS_TIMEOUT)::resolveA
                 : name -> new DnsClient(DnsClient.systemResolver(), DNS_TIMEOUT).resolveA(name);
-        return new OciRuntime(new ContainerHost(config(home, stateRoot, agent), UUID.randomUUID().toString(), Clock.systemUTC()), resolver);
+        ContainerConfig config = config(home, stateRoot, agent);
+        RuntimeClaim claim = RuntimeClaim.take(config.home(), config.stateRoot());
+        try {
+            return new OciRuntime(new ContainerHost(config, UUID.randomUUID().toString(), Clock.systemUTC()), claim, resolver);
+        } catch (RuntimeException e) {
+            claim.close();
+            throw e;
+        }
     }
 
     /** The container configuration {@link #create} uses. */
@@ -137,19 +147,23 @@ public final class OciRuntime implements SandboxRuntime {
 
     @Override
     public void close() {
-        List<OciSandbox> all = List.copyOf(live.values());
-        List<Thread> killers = all.stream().map(s -> Thread.ofVirtual().start(s::kill)).toList();
-        for (Thread t : killers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                log.warn("interrupted while killing {} sandboxes at shutdown", all.size());
-                return;
+        try {
+            List<OciSandbox> all = List.copyOf(live.values());
+            List<Thread> killers = all.stream().map(s -> Thread.ofVirtual().start(s::kill)).toList();
+            for (Thread t : killers) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    log.warn("interrupted while killing {} sandboxes at shutdown", all.size());
+                    return;
+                }
             }
+            removeEmptyCgroupParents();
+            removeEmptyStateRoot();
+        } finally {
+            claim.close();
         }
-        removeEmptyCgroupParents();
-        removeEmptyStateRoot();
     }
 
     /** Removes the state root and its subdirectories where nothing is left in them (only empty ones). */

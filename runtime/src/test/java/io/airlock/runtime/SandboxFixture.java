@@ -37,6 +37,8 @@ final class SandboxFixture implements AutoCloseable {
 
     final Path home;
     final Path state;
+    private static final java.util.concurrent.atomic.AtomicInteger OPENED = new java.util.concurrent.atomic.AtomicInteger();
+
     final Templates templates;
     final SandboxService service;
     private final SandboxRuntime runtime;
@@ -57,7 +59,8 @@ final class SandboxFixture implements AutoCloseable {
         Templates templates = TemplateCatalog.open(TEMPLATES, Clock.systemUTC());
         templates.build(BuiltinTemplates.BASE, BuildProgress.NONE);
         Path home = Files.createTempDirectory("airlock-rt-test");
-        Path state = Path.of("/run/airlock-test-" + ProcessHandle.current().pid());
+        // a state root of its own: two runtimes cannot claim one (see RuntimeClaim)
+        Path state = Path.of("/run/airlock-test-" + ProcessHandle.current().pid() + "-" + OPENED.incrementAndGet());
         SandboxRuntime runtime = OciRuntime.create(home, state, AGENT);
         SandboxService service = SandboxService.create(templates, runtime, policy, Clock.systemUTC());
         service.start();
