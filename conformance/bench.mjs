@@ -3,6 +3,7 @@
 //   node bench.mjs --measure roundtrip --label sdk    --n 60 [--warmup 5]
 //   node bench.mjs --measure runcode   --label sdk    --n 60 [--warmup 300]
 //   node bench.mjs --measure create-runcode --label sdk --n 30 [--warmup 3]
+//   node bench.mjs --measure alternate --other URL=API_KEY --n 40 --gap-ms 1000 [--warmup 3]
 // create:    Sandbox.create('base') + commands.run('echo ok') until the first stdout arrives
 //            (the kill afterwards is not timed; --gap-ms sleeps between samples, untimed, so a
 //            warm pool can refill). Also prints, per sample, how long of it the SDK was waiting
@@ -15,6 +16,12 @@
 // Warm-ups are untimed calls before the samples. The JITs of node and of the server need a few
 // thousand calls to settle (SdkBench passes --warmup 3000), so that the figures are the steady
 // state of a server in use.
+// alternate: the create measure against two servers in turn, one sample each, --gap-ms before
+//            every sample: the first server is E2B_API_URL/E2B_API_KEY, the other --other URL=KEY.
+//            On a machine whose speed drifts by more than a change's effect, this is how to compare
+//            two builds or settings: drift then falls on both alike. Prints samples_ms/server_ms
+//            for the first server and other_samples_ms/other_server_ms for the other.
+//            Give each server its own AIRLOCK_HOME and AIRLOCK_STATE.
 // create-runcode: Sandbox.create() of @e2b/code-interpreter + runCode('1+1') (the kill is not
 //            timed): the Java SDK's same figure is printed beside it.
 // floor:     fetch(GET /health) from node: what one HTTP exchange costs on this machine.
@@ -34,6 +41,7 @@ const { values } = parseArgs({
     n: { type: 'string', default: '30' },
     'gap-ms': { type: 'string', default: '0' },
     warmup: { type: 'string', default: '' },
+    other: { type: 'string', default: '' },
   },
 })
 const n = Number(values.n)
@@ -48,12 +56,12 @@ diagnostics.subscribe('undici:request:headers', ({ request }) => {
   if (request.method === 'POST' && request.path === '/sandboxes') createAnswered = performance.now()
 })
 
-/** One sample: {ms, serverMs}. */
-async function createToFirstOutput() {
+/** One sample: {ms, serverMs}; `server` ({apiUrl, sandboxUrl, apiKey}) overrides the environment's. */
+async function createToFirstOutput(server = {}) {
   sent.clear()
   createAnswered = undefined
   const t0 = performance.now()
-  const sbx = await Sandbox.create('base', { timeoutMs: 60_000 })
+  const sbx = await Sandbox.create('base', { ...server, timeoutMs: 60_000 })
   let seen
   const first = new Promise((resolve) => { seen = resolve })
   const h = await sbx.commands.run('echo ok', { background: true, onStdout: () => seen(performance.now()) })
@@ -72,6 +80,7 @@ async function createToFirstOutput() {
 async function main() {
   const samples = []
   const serverMs = []
+  const result = {}
   if (values.measure === 'create') {
     const warmup = Number(values.warmup || 3)
     for (let i = 0; i < warmup + n; i++) {
@@ -82,6 +91,26 @@ async function main() {
         serverMs.push(sample.serverMs)
       }
     }
+  } else if (values.measure === 'alternate') {
+    const at = values.other.lastIndexOf('=')
+    if (at < 0) throw new Error(`--other must be URL=API_KEY of the second server, not '${values.other}'`)
+    const url = values.other.slice(0, at)
+    const servers = [{}, { apiUrl: url, sandboxUrl: url, apiKey: values.other.slice(at + 1) }]
+    const other = { samples: [], serverMs: [] }
+    const warmup = Number(values.warmup || 3)
+    for (let i = 0; i < warmup + n; i++) {
+      // each round starts with the other server than the last, so neither always follows the other
+      for (const s of i % 2 ? servers : [...servers].reverse()) {
+        if (gapMs > 0) await sleep(gapMs)
+        const sample = await createToFirstOutput(s)
+        if (i < warmup) continue
+        const into = s === servers[0] ? { samples, serverMs } : other
+        into.samples.push(sample.ms)
+        into.serverMs.push(sample.serverMs)
+      }
+    }
+    result.other_samples_ms = other.samples
+    result.other_server_ms = other.serverMs
   } else if (values.measure === 'roundtrip') {
     const warmup = Number(values.warmup || 5)
     const sbx = await Sandbox.create('base', { timeoutMs: 300_000 })
@@ -135,9 +164,9 @@ async function main() {
       if (i >= warmup) samples.push(performance.now() - t0)
     }
   } else {
-    throw new Error(`--measure must be create, roundtrip, runcode, create-runcode or floor, not '${values.measure}'`)
+    throw new Error(`--measure must be create, alternate, roundtrip, runcode, create-runcode or floor, not '${values.measure}'`)
   }
-  const result = { label: values.label || values.measure, measure: values.measure, samples_ms: samples }
+  Object.assign(result, { label: values.label || values.measure, measure: values.measure, samples_ms: samples })
   if (serverMs.length > 0) result.server_ms = serverMs
   process.stdout.write(JSON.stringify(result) + '\n')
 }
