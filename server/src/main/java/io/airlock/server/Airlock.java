@@ -91,6 +91,10 @@ public final class Airlock implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         List<AutoCloseable> started = new ArrayList<>();
         try {
+            // First: the runtime claims the home and the state root, so that a second server on
+            // either stops here, before it ends the first one's sandbox records or reaps its sandboxes.
+            SandboxRuntime runtime = OciRuntime.create(config.home(), config.stateRoot(), config.agent(), config.egress().dns());
+            started.add(runtime);
             Store store = config.databaseUrl() == null ? Store.sqlite(config.home().resolve("airlock.db"), clock)
                     : Store.open(config.databaseUrl(), clock);
             started.add(store);
@@ -101,8 +105,6 @@ public final class Airlock implements AutoCloseable {
             Workspaces workspaces = store.workspaces(dataKeys, config.home().resolve("workspaces"), config.workspaceLimits());
             int stale = store.sandboxes().endAllLive(clock.instant(), "server restart");
             Templates templates = TemplateCatalog.open(config.templates(), clock);
-            SandboxRuntime runtime = OciRuntime.create(config.home(), config.stateRoot(), config.agent(), config.egress().dns());
-            started.add(runtime);
             SandboxTokens tokens = SandboxTokens.open(config.home().resolve("server.secret"));
             ServerMetrics serverMetrics = new ServerMetrics();
             StoreRecords records = new StoreRecords(store, clock);
