@@ -50,7 +50,6 @@ final class ContainerSyscalls {
 
     static final int LOCK_EX = 2;
     static final int LOCK_NB = 4;
-    static final int LOCK_UN = 8;
 
     static final long MS_RDONLY = 1;
     static final long MS_NOSUID = 2;
