@@ -10,8 +10,8 @@ import java.util.Locale;
  * @param name the secret
  * @param sandboxId the sandbox that got it
  * @param scope whether the whole sandbox or one command got it
- * @param actor who asked: {@code key:<api key id>}
- *     for a command started over the sandbox's data plane with its access token
+ * @param actor who asked: {@code key:<api key id>} (a command started over the data plane with
+ *     only the access token gets no secrets, so every use has a key behind it)
  * @param at when
  */
 public record SecretUse(String tenant, String name, String sandboxId, Scope scope, String actor, Instant at) {
